@@ -1,0 +1,120 @@
+"""Command line: ``envlint check | rules | rule CODE``. Thin: parse, delegate, print, exit.
+
+Exit codes: 0 nothing found, 1 findings or files that could not be checked,
+2 usage or configuration error. No tracebacks for anything a user can cause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from . import __version__
+from .config import ConfigError
+from .discovery import DiscoveryError
+from .report import FORMATTERS
+from .rules import ALL_RULES, RULES_BY_CODE
+
+_CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _codes(values: Optional[list[str]]) -> Optional[tuple[str, ...]]:
+    if values is None:
+        return None
+    codes = tuple(c.strip() for value in values for c in value.split(",") if c.strip())
+    for code in codes:
+        if not _CODE_PREFIX.match(code):
+            raise UsageError(f"invalid code prefix {code!r} (expected e.g. ENV or ENV001)")
+    return codes
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="envlint",
+        description="Lint and fix environment-variable conventions (sglang Envs, vLLM envs.py).",
+    )
+    parser.add_argument("--version", action="version", version=f"envlint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="report findings")
+    check.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
+    check.add_argument("--select", action="append", metavar="CODES", help="e.g. ENV001,ENV004")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="e.g. ENV003")
+    check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument(
+        "--no-prefilter",
+        action="store_true",
+        help="parse every file even when its bytes show no rule can fire (for debugging)",
+    )
+
+    commands.add_parser("rules", help="list the rule codes with one-line summaries")
+    rule = commands.add_parser("rule", help="explain one rule")
+    rule.add_argument("code", help="e.g. ENV004")
+    return parser
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .runner import check_paths, load_project
+
+    paths = args.paths or [Path(".")]
+    select, ignore = _codes(args.select), _codes(args.ignore)
+    project = load_project(paths)
+    if not project.registries and not project.load_errors:
+        print(
+            "envlint: no environment-variable registry found; checking prefix conventions "
+            "only (name registries in [tool.envlint] registries)",
+            file=sys.stderr,
+        )
+    result = check_paths(project, paths, select, ignore, use_prefilter=not args.no_prefilter)
+    findings = result.findings
+    sys.stdout.write(FORMATTERS[args.format](findings))
+    for path, reason in result.errors:
+        print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+    if result.errors:
+        return 1
+    if findings and not args.exit_zero:
+        return 1
+    return 0
+
+
+def _cmd_rules() -> int:
+    for rule in ALL_RULES:
+        print(f"{rule.code}  {rule.name:<28} {rule.summary}")
+    return 0
+
+
+def _cmd_rule(code: str) -> int:
+    rule = RULES_BY_CODE.get(code.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule {code!r}; `envlint rules` lists them")
+    print(f"# {rule.code} ({rule.name})\n\n{rule.summary}\n\n{rule.explanation()}")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _cmd_check(args)
+        if args.command == "rules":
+            return _cmd_rules()
+        if args.command == "rule":
+            return _cmd_rule(args.code)
+        parser.print_help()
+        return 2
+    except (UsageError, ConfigError, DiscoveryError) as exc:
+        print(f"envlint: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,342 @@
+"""``[tool.envlint]``: find it, validate it, and turn it into one frozen ``Config``.
+
+Why strict validation: a misspelt key that is silently ignored is a linter that
+silently checks something else than its user thinks. Every problem is a
+``ConfigError`` with a one-line message naming the file; the CLI turns it into
+exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Optional
+
+from .profiles import PROFILES, HelperSpec, KnownRegistry, Profile
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+STYLES = ("descriptor", "module")
+
+# Directories never worth linting: VCS metadata, virtualenvs, build output, caches.
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".envlint_cache",
+    ".eggs",
+    "*.egg-info",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+)
+
+
+class ConfigError(Exception):
+    """Invalid configuration; ``str()`` is the one-line message shown to the user."""
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    path: Path
+    style: str  # "descriptor" | "module"
+    module: str  # dotted module name, e.g. "sglang.srt.environ"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    config_file: Optional[Path]
+    profile: Profile
+    registries: tuple[RegistrySpec, ...]
+    owned_prefixes: tuple[str, ...]
+    legacy_prefixes: tuple[tuple[str, str], ...]
+    vendor_keys: tuple[str, ...]
+    vendor_prefixes: tuple[str, ...]
+    external_keys: tuple[str, ...]
+    external_prefixes: tuple[str, ...]
+    helpers: tuple[HelperSpec, ...]
+    temp_set_env: tuple[str, ...]
+    package_roots: tuple[str, ...]
+    flag_writes: bool
+    src: tuple[Path, ...]
+    exclude: tuple[str, ...]
+    select: tuple[str, ...] = ("ENV",)
+    ignore: tuple[str, ...] = ()
+    registries_configured: bool = False
+    registry_notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def with_overrides(self, **changes: Any) -> "Config":
+        return replace(self, **changes)
+
+
+# -- locating the configuration ----------------------------------------------------
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def find_project(start: Path) -> tuple[Path, Optional[Path], dict]:
+    """Walk up from ``start`` to the nearest ``pyproject.toml`` with ``[tool.envlint]``.
+
+    Returns (project root, that pyproject or None, the table). Without one, the
+    root is the nearest directory holding a ``pyproject.toml`` or ``.git``, else
+    ``start`` itself.
+    """
+    start = start.resolve()
+    first = start if start.is_dir() else start.parent
+    fallback: Optional[Path] = None
+    for directory in (first, *first.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            data = _read_toml(candidate)
+            table = data.get("tool", {}).get("envlint")
+            if table is not None:
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{candidate}: [tool.envlint] must be a table")
+                return directory, candidate, table
+            if fallback is None:
+                fallback = directory
+        elif fallback is None and (directory / ".git").exists():
+            fallback = directory
+    return (fallback or first), None, {}
+
+
+# -- validation helpers ---------------------------------------------------------------
+
+_KNOWN_KEYS = {
+    "profile",
+    "registries",
+    "src",
+    "exclude",
+    "extend-exclude",
+    "select",
+    "ignore",
+    "owned-prefixes",
+    "legacy-prefixes",
+    "vendor-keys",
+    "vendor-prefixes",
+    "external-keys",
+    "external-prefixes",
+    "extend-external-keys",
+    "extend-external-prefixes",
+    "helpers",
+    "temp-set-env",
+    "package-roots",
+    "flag-writes",
+}
+
+
+def _string_list(where: str, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _module_from_path(path: Path, src_roots: tuple[Path, ...]) -> str:
+    from .modules import module_name
+
+    return module_name(path, src_roots)
+
+
+def _parse_registries(
+    where: str, root: Path, value: Any, src: tuple[Path, ...]
+) -> tuple[RegistrySpec, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: 'registries' must be a list")
+    specs = []
+    for entry in value:
+        if isinstance(entry, str):
+            entry = {"path": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            raise ConfigError(
+                f"{where}: each registry is a path or a table with a 'path' string"
+            )
+        unknown = set(entry) - {"path", "style", "module"}
+        if unknown:
+            raise ConfigError(f"{where}: registry: unknown key '{sorted(unknown)[0]}'")
+        path = (root / entry["path"]).resolve()
+        if not path.is_file():
+            raise ConfigError(f"{where}: registry '{entry['path']}' does not exist")
+        style = entry.get("style")
+        if style is None:
+            from .registry import detect_style
+
+            style = detect_style(path)
+            if style is None:
+                raise ConfigError(
+                    f"{where}: registry '{entry['path']}' defines neither an EnvField "
+                    "class nor an environment_variables dict; set 'style'"
+                )
+        if style not in STYLES:
+            raise ConfigError(
+                f"{where}: registry style must be one of {', '.join(STYLES)}, not {style!r}"
+            )
+        module = entry.get("module")
+        if module is not None and not isinstance(module, str):
+            raise ConfigError(f"{where}: registry 'module' must be a string")
+        specs.append(
+            RegistrySpec(path=path, style=style, module=module or _module_from_path(path, src))
+        )
+    return tuple(specs)
+
+
+def _parse_helpers(where: str, value: Any) -> tuple[HelperSpec, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: 'helpers' must be a list of tables")
+    helpers = []
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ConfigError(f"{where}: each helper is a table with a 'name' string")
+        kind = entry.get("kind", "bool")
+        if kind not in ("bool", "int"):
+            raise ConfigError(f"{where}: helper kind must be 'bool' or 'int', not {kind!r}")
+        packages = _string_list(where, "helpers.packages", entry.get("packages", []))
+        helpers.append(HelperSpec(entry["name"], kind, packages))
+    return tuple(helpers)
+
+
+def discover_registries(
+    profile: Profile, root: Path, paths: list[Path]
+) -> tuple[RegistrySpec, ...]:
+    """Find the profile's known registry files around the root and the linted paths.
+
+    Search bases are the project root and every linted path with all its
+    ancestors, so ``envlint check python/sglang/srt/layers`` still finds
+    ``python/sglang/srt/environ.py``. The known relative paths are specific
+    (``sglang/srt/environ.py``) so walking up cannot pick an unrelated file.
+    """
+    bases: list[Path] = [root]
+    for path in paths:
+        path = path.resolve()
+        directory = path if path.is_dir() else path.parent
+        for candidate in (directory, *directory.parents):
+            if candidate not in bases:
+                bases.append(candidate)
+    found: dict[Path, RegistrySpec] = {}
+    for base in bases:
+        for known in profile.known_registries:
+            candidate = base / known.relative_path
+            if candidate.is_file():
+                resolved = candidate.resolve()
+                found.setdefault(resolved, RegistrySpec(resolved, known.style, known.module))
+    return tuple(found.values())
+
+
+def _default_src(root: Path, registries: tuple[RegistrySpec, ...]) -> tuple[Path, ...]:
+    """Source roots for module names: where each registry's package tree starts."""
+    roots: list[Path] = []
+    for spec in registries:
+        depth = spec.module.count(".") + 1
+        base = spec.path
+        for _ in range(depth):
+            base = base.parent
+        if base not in roots:
+            roots.append(base)
+    if root not in roots:
+        roots.append(root)
+    return tuple(roots)
+
+
+def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
+    """Build the run's configuration for the given linted paths."""
+    start = paths[0] if paths else Path(".")
+    root, config_file, table = find_project(start)
+    where = str(config_file) if config_file else "[tool.envlint]"
+    unknown = set(table) - _KNOWN_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: [tool.envlint]: unknown key '{sorted(unknown)[0]}'")
+
+    profile_name = table.get("profile", "sglang")
+    if profile_name not in PROFILES:
+        raise ConfigError(
+            f"{where}: unknown profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})"
+        )
+    profile = PROFILES[profile_name]
+
+    def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        return _string_list(where, key, table[key]) if key in table else default
+
+    src = tuple((root / s).resolve() for s in strings("src", ()))
+    registries_configured = "registries" in table
+    if registries_configured:
+        registries = _parse_registries(where, root, table["registries"], src)
+    else:
+        registries = discover_registries(profile, root, paths)
+    if not src:
+        src = _default_src(root, registries)
+
+    legacy = profile.legacy_prefixes
+    if "legacy-prefixes" in table:
+        value = table["legacy-prefixes"]
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise ConfigError(f"{where}: 'legacy-prefixes' must map legacy to canonical prefix")
+        legacy = tuple(value.items())
+
+    flag_writes = table.get("flag-writes", profile.flag_writes)
+    if not isinstance(flag_writes, bool):
+        raise ConfigError(f"{where}: 'flag-writes' must be true or false")
+
+    exclude = DEFAULT_EXCLUDES + strings("extend-exclude", ())
+    if "exclude" in table:
+        exclude = strings("exclude", ()) + strings("extend-exclude", ())
+
+    config = Config(
+        root=root,
+        config_file=config_file,
+        profile=profile,
+        registries=registries,
+        owned_prefixes=strings("owned-prefixes", profile.owned_prefixes),
+        legacy_prefixes=legacy,
+        vendor_keys=strings("vendor-keys", profile.vendor_keys),
+        vendor_prefixes=strings("vendor-prefixes", profile.vendor_prefixes),
+        external_keys=strings("external-keys", profile.external_keys)
+        + strings("extend-external-keys", ()),
+        external_prefixes=strings("external-prefixes", profile.external_prefixes)
+        + strings("extend-external-prefixes", ()),
+        helpers=_parse_helpers(where, table["helpers"]) if "helpers" in table else profile.helpers,
+        temp_set_env=strings("temp-set-env", profile.temp_set_env),
+        package_roots=strings("package-roots", profile.package_roots),
+        flag_writes=flag_writes,
+        src=src,
+        exclude=exclude,
+        select=strings("select", ("ENV",)),
+        ignore=strings("ignore", ()),
+        registries_configured=registries_configured,
+    )
+    if overrides:
+        config = replace(config, **overrides)
+    return config
+
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "KnownRegistry",
+    "RegistrySpec",
+    "discover_registries",
+    "find_project",
+    "load_config",
+]

@@ -1,0 +1,143 @@
+"""``FileContext``: what a rule may ask while it looks at one file.
+
+Rules never touch the resolver, the registries or offset arithmetic directly;
+they ask the context ("what does this expression refer to?", "is this the
+descriptor registry?") and report through it. That keeps each rule a short
+list of node patterns and messages.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Optional
+
+from .findings import Finding, Fix
+from .names import Resolver, Scope
+from .profiles import HelperSpec
+from .project import Project
+from .registry import Registry
+from .source import SourceFile
+
+
+class FileContext:
+    def __init__(
+        self,
+        project: Project,
+        source: SourceFile,
+        tree: ast.Module,
+        display_path: str,
+        module: str,
+        own_registry: Optional[Registry],
+    ):
+        self.project = project
+        self.config = project.config
+        self.source = source
+        self.tree = tree
+        self.display_path = display_path
+        self.module = module
+        self.own_registry = own_registry
+        self.resolver = Resolver(tree, module, source.path.name == "__init__.py")
+        self.scope: Scope = self.resolver.module_scope
+        self.parent: Optional[ast.AST] = None
+        self.findings: list[Finding] = []
+        self._cache: dict[tuple[str, int], object] = {}
+
+    # -- facts about this file -----------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    @property
+    def is_registry_file(self) -> bool:
+        return self.own_registry is not None
+
+    def memo(self, kind: str, node: ast.AST, compute):
+        """Compute a per-node fact once even when several rules ask for it."""
+        key = (kind, id(node))
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    # -- names -------------------------------------------------------------------------
+
+    def qualified_name(self, expr: ast.AST) -> Optional[str]:
+        return self.resolver.qualified_name(expr, self.scope)
+
+    def registry_of(self, expr: ast.AST) -> Optional[Registry]:
+        """The registry ``expr`` *is* (the ``envs`` instance, module, or ``Envs`` class)."""
+        if not isinstance(expr, (ast.Name, ast.Attribute)):
+            return None
+        name = self.qualified_name(expr)
+        return self.project.registry_named(name) or self.project.registry_class_named(name)
+
+    def helper(self, func: ast.AST) -> Optional[HelperSpec]:
+        """The env-reading helper ``func`` refers to, when it is the project's own."""
+        name = _last_name(func)
+        if name is None:
+            return None
+        for spec in self.config.helpers:
+            if spec.name == name and self._from_packages(func, spec.packages):
+                return spec
+        return None
+
+    def is_temp_set_env(self, func: ast.AST) -> bool:
+        name = _last_name(func)
+        return name in self.config.temp_set_env and self._from_packages(
+            func, self.config.package_roots
+        )
+
+    def _from_packages(self, func: ast.AST, packages: tuple[str, ...]) -> bool:
+        qualified = self.qualified_name(func)
+        if qualified is None:
+            return False
+        if not packages:
+            return True
+        return qualified.split(".")[0] in packages
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def span(self, node: ast.AST) -> tuple[int, int, int, int]:
+        """(line, col, end_line, end_col) with 0-based *character* columns."""
+        source = self.source
+        return (
+            node.lineno,
+            source.char_col(node.lineno, node.col_offset),
+            node.end_lineno,
+            source.char_col(node.end_lineno, node.end_col_offset),
+        )
+
+    def report(
+        self,
+        code: str,
+        node: ast.AST,
+        message: str,
+        *,
+        key: Optional[str] = None,
+        fix: Optional[Fix] = None,
+        span: Optional[tuple[int, int, int, int]] = None,
+    ) -> None:
+        line, col, end_line, end_col = span or self.span(node)
+        self.findings.append(
+            Finding(
+                path=self.display_path,
+                line=line,
+                column=col + 1,
+                code=code,
+                end_line=end_line,
+                end_column=end_col + 1,
+                message=message,
+                key=key,
+                fix=fix,
+                snippet=self.source.segment(node) if span is None else "",
+            )
+        )
+
+
+def _last_name(func: ast.AST) -> Optional[str]:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None

@@ -1,0 +1,72 @@
+"""``# noqa`` handling that behaves exactly like flake8's.
+
+The same comment must silence a finding whether the user runs ``envlint check``
+or ``flake8 --select ENV``, so this mirrors flake8 7: the inline regex, the
+code-prefix matching, the file-level ``# flake8: noqa``, and the mapping that
+lets one comment cover every physical line of a multi-line string or a
+backslash-continued line.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import Iterable
+
+from .findings import Finding
+
+NOQA_INLINE = re.compile(
+    r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
+    re.IGNORECASE,
+)
+NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+_SPLIT_CODES = re.compile(r"[,\s]")
+
+
+def file_is_ignored(text: str) -> bool:
+    """A line starting with ``# flake8: noqa`` turns off every check for the file."""
+    if "flake8" not in text:
+        return False
+    return any(NOQA_FILE.match(line) for line in text.splitlines())
+
+
+def _noqa_line_mapping(text: str) -> dict[int, str]:
+    """Line number -> the text searched for ``noqa`` (flake8's ``_noqa_line_mapping``)."""
+    lines = text.splitlines(keepends=True)
+    mapping: dict[int, str] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return {n: line for n, line in enumerate(lines, start=1)}
+    min_line, max_line = len(lines) + 2, -1
+    for token in tokens:
+        if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        min_line = min(min_line, token.start[0])
+        max_line = max(max_line, token.end[0])
+        if token.type in (tokenize.NL, tokenize.NEWLINE):
+            joined = "".join(lines[min_line - 1 : max_line])
+            for line in range(min_line, max_line + 1):
+                mapping[line] = joined
+            min_line, max_line = len(lines) + 2, -1
+    return mapping
+
+
+def is_suppressed(code: str, noqa_text: str) -> bool:
+    match = NOQA_INLINE.search(noqa_text)
+    if match is None:
+        return False
+    codes_text = match.group("codes")
+    if codes_text is None:
+        return True
+    codes = [c.strip() for c in _SPLIT_CODES.split(codes_text) if c.strip()]
+    return code in codes or code.startswith(tuple(codes))
+
+
+def filter_suppressed(findings: Iterable[Finding], text: str) -> list[Finding]:
+    findings = list(findings)
+    if not findings or "noqa" not in text.lower():
+        return findings
+    mapping = _noqa_line_mapping(text)
+    return [f for f in findings if not is_suppressed(f.code, mapping.get(f.line, ""))]

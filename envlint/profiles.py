@@ -1,0 +1,134 @@
+"""Built-in profiles: the conventions of a codebase family, as data.
+
+A profile answers the questions every rule asks: which environment-variable
+names does the project own, which are external (set by launchers, drivers, the
+OS) and must be read raw, where do registries usually live, which helper
+functions read the environment. ``[tool.envlint]`` can override any of it.
+
+The sglang lists come from the specification (sglang's env-var conventions,
+Rule 1 decision table and "Out of scope"), extended with launcher/driver
+families seen in sglang deployments (the container reference page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KnownRegistry:
+    """A registry location a profile can discover without configuration."""
+
+    relative_path: str  # posix path relative to a search base
+    style: str  # "descriptor" or "module"
+    module: str  # dotted module name of the file
+
+
+@dataclass(frozen=True)
+class HelperSpec:
+    """A function that reads one environment variable by literal name.
+
+    ``kind`` is the type it returns ("bool" or "int"). ``packages`` limits the
+    match to helpers imported from (or defined in) these top-level packages, so
+    an unrelated ``get_bool_env_var`` from another library is not mistaken for it.
+    """
+
+    name: str
+    kind: str
+    packages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    owned_prefixes: tuple[str, ...]
+    legacy_prefixes: tuple[tuple[str, str], ...]  # (legacy, canonical)
+    vendor_keys: tuple[str, ...]
+    vendor_prefixes: tuple[str, ...]
+    external_keys: tuple[str, ...]
+    external_prefixes: tuple[str, ...]
+    helpers: tuple[HelperSpec, ...]
+    temp_set_env: tuple[str, ...]  # names of the test helper that rejects owned keys
+    package_roots: tuple[str, ...]  # top-level packages of the linted project
+    known_registries: tuple[KnownRegistry, ...]
+    flag_writes: bool = True  # report os.environ writes of owned keys (ENV001)
+
+
+# Launcher, driver and OS variables: never flagged, even when a registry mentions them.
+_COMMON_EXTERNAL_KEYS = (
+    "RANK",
+    "LOCAL_RANK",
+    "WORLD_SIZE",
+    "LOCAL_WORLD_SIZE",
+    "NODE_RANK",
+    "MASTER_ADDR",
+    "MASTER_PORT",
+    "HOME",
+    "PATH",
+    "USER",
+    "TMPDIR",
+    "PWD",
+    "LD_LIBRARY_PATH",
+    "LD_PRELOAD",
+    "PYTHONPATH",
+    "PYTEST_CURRENT_TEST",
+    "CI",
+    "ETCD_ENDPOINTS",
+    "NATS_SERVER",
+)
+_COMMON_EXTERNAL_PREFIXES = (
+    "CUDA_",
+    "NCCL_",
+    "TORCH_",
+    "TORCHINDUCTOR_",
+    "PYTORCH_",
+    "OMP_",
+    "MKL_",
+    "KMP_",
+    "HF_",
+    "TRANSFORMERS_",
+    "TRITON_",
+    "GLOO_",
+    "NVSHMEM_",
+    "NVIDIA_",
+    "MACA_",
+    "HIP_",
+    "ROCM_",
+    "HSA_",
+    "XDG_",
+    "RUSTUP_",
+    "PYTEST_",
+    "UCX_",
+)
+
+SGLANG = Profile(
+    name="sglang",
+    owned_prefixes=("SGLANG_", "SGL_"),
+    legacy_prefixes=(("SGL_", "SGLANG_"),),
+    # Rule 1 decision table: upstream/vendor aliases sglang centralizes in Envs.
+    vendor_keys=(
+        "IS_H200",
+        "USE_TRITON_W8A8_FP8_KERNEL",
+        "HF_HUB_DISABLE_XET",
+        "DISABLE_OPENAPI_DOC",
+    ),
+    vendor_prefixes=("MOONCAKE_", "ASCEND_", "DEEP_NORMAL_"),
+    external_keys=_COMMON_EXTERNAL_KEYS,
+    external_prefixes=_COMMON_EXTERNAL_PREFIXES,
+    helpers=(
+        HelperSpec("get_bool_env_var", "bool", ("sglang",)),
+        HelperSpec("get_int_env_var", "int", ("sglang",)),
+    ),
+    temp_set_env=("temp_set_env",),
+    package_roots=("sglang",),
+    known_registries=(
+        KnownRegistry("sglang/srt/environ.py", "descriptor", "sglang.srt.environ"),
+        KnownRegistry("python/sglang/srt/environ.py", "descriptor", "sglang.srt.environ"),
+        KnownRegistry("sglang/multimodal_gen/envs.py", "module", "sglang.multimodal_gen.envs"),
+        KnownRegistry(
+            "python/sglang/multimodal_gen/envs.py", "module", "sglang.multimodal_gen.envs"
+        ),
+    ),
+)
+
+PROFILES = {SGLANG.name: SGLANG}

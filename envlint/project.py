@@ -1,0 +1,133 @@
+"""Everything a run knows before looking at the first file: config, registries, key policy.
+
+Loaded once per process (``envlint check``, each flake8 worker) and shared by
+every file, so no registry is ever re-parsed per file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .config import Config
+from .registry import Registry, parse_registry
+from .source import SourceError
+
+
+@dataclass
+class Project:
+    config: Config
+    registries: list[Registry]
+    load_errors: list[tuple[Path, str]] = field(default_factory=list)
+    _by_path: dict[Path, Registry] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, config: Config) -> "Project":
+        registries, errors = [], []
+        for spec in config.registries:
+            try:
+                registries.append(parse_registry(spec.path, spec.style, spec.module))
+            except SourceError as exc:
+                errors.append((spec.path, f"registry not loaded: {exc}"))
+        project = cls(config=config, registries=registries, load_errors=errors)
+        project._by_path = {r.path.resolve(): r for r in registries}
+        return project
+
+    # -- registries ------------------------------------------------------------------
+
+    def registry_at(self, path: Path) -> Optional[Registry]:
+        """The registry defined by the file at ``path``, if it is one."""
+        return self._by_path.get(path.resolve())
+
+    def registry_named(self, qualified_name: Optional[str]) -> Optional[Registry]:
+        """The registry an expression resolving to ``qualified_name`` refers to."""
+        if qualified_name is None:
+            return None
+        for registry in self.registries:
+            if qualified_name == registry.qualified_name:
+                return registry
+        return None
+
+    def registry_class_named(self, qualified_name: Optional[str]) -> Optional[Registry]:
+        if qualified_name is None:
+            return None
+        for registry in self.registries:
+            if qualified_name == registry.class_qualified_name:
+                return registry
+        return None
+
+    def governing_registry(self, module: str) -> Optional[Registry]:
+        """Where a new key read by ``module`` belongs: the innermost registry package.
+
+        Files under ``sglang.multimodal_gen`` belong to its module-style registry,
+        everything else to the descriptor registry (``sglang.srt.environ``).
+        """
+        best: Optional[Registry] = None
+        for registry in self.registries:
+            package = registry.package
+            if package and (module == package or module.startswith(package + ".")):
+                if best is None or len(package) > len(best.package):
+                    best = registry
+        if best is not None:
+            return best
+        descriptors = [r for r in self.registries if r.style == "descriptor"]
+        return descriptors[0] if descriptors else (self.registries[0] if self.registries else None)
+
+    def registry_for_key(self, key: str, module: str) -> Optional[Registry]:
+        """The registry holding ``key``; when several do, the one governing ``module``."""
+        holders = [r for r in self.registries if key in r.fields]
+        if not holders:
+            return None
+        if len(holders) == 1:
+            return holders[0]
+        governing = self.governing_registry(module)
+        return governing if governing in holders else holders[0]
+
+    # -- key policy --------------------------------------------------------------------
+
+    def is_external(self, key: str) -> bool:
+        config = self.config
+        return key in config.external_keys or key.startswith(config.external_prefixes)
+
+    def is_vendor(self, key: str) -> bool:
+        config = self.config
+        return key in config.vendor_keys or key.startswith(config.vendor_prefixes)
+
+    def is_owned(self, key: str) -> bool:
+        """Owned keys must go through a registry; external keys are read raw.
+
+        Vendor aliases win over external prefixes (``HF_HUB_DISABLE_XET`` is owned
+        although ``HF_HUB_*`` is external); external keys win over registration
+        (``LOCAL_RANK`` stays raw even though a registry lists it).
+        """
+        if self.is_vendor(key):
+            return True
+        if self.is_external(key):
+            return False
+        if key.startswith(self.config.owned_prefixes):
+            return True
+        return any(key in r.fields for r in self.registries)
+
+    def canonical_name(self, key: str) -> Optional[str]:
+        """``SGLANG_X`` for a legacy ``SGL_X`` key; None when ``key`` is not legacy."""
+        for legacy, canonical in self.config.legacy_prefixes:
+            if key.startswith(legacy) and not key.startswith(canonical):
+                return canonical + key[len(legacy):]
+        return None
+
+    def owned_tokens(self) -> tuple[str, ...]:
+        """Byte-level evidence that a file may mention an owned key (for the prefilter)."""
+        config = self.config
+        tokens = set(config.owned_prefixes) | set(config.vendor_keys) | set(config.vendor_prefixes)
+        for registry in self.registries:
+            for key in registry.fields:
+                if not key.startswith(tuple(tokens)) and not self.is_external(key):
+                    tokens.add(key)
+        return tuple(sorted(tokens))
+
+
+def project_for(paths: list[Path], overrides: Optional[dict] = None) -> Project:
+    from .config import load_config
+
+    return Project.load(load_config(paths, overrides))

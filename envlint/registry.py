@@ -1,0 +1,550 @@
+"""Read environment-variable registries statically: what keys exist, their types and defaults.
+
+Two shapes exist side by side in sglang:
+
+* descriptor style (``sglang/srt/environ.py``): ``class Envs`` whose attributes are
+  ``EnvBool(False)``-like descriptors; an instance ``envs = Envs()``; callers read
+  ``envs.KEY.get()``.
+* module style (vLLM heritage, ``sglang/multimodal_gen/envs.py``, ``vllm/envs.py``):
+  ``environment_variables = {"KEY": lambda: ...}`` plus a module ``__getattr__``;
+  callers read ``envs.KEY`` and get the value.
+
+The registry is never imported (importing sglang pulls in torch); it is parsed
+with the stdlib ``ast``. Comments are not in the ``ast``, so section headers and
+field descriptions are read from the raw lines around each statement.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .source import SourceError, SourceFile
+
+# Base descriptor classes of sglang's EnvField API and the type each one parses to.
+BASE_DESCRIPTOR_KINDS = {
+    "EnvField": "unknown",
+    "EnvBool": "bool",
+    "EnvInt": "int",
+    "EnvFloat": "float",
+    "EnvStr": "str",
+    "EnvTuple": "tuple",
+    "EnvJSON": "json",
+}
+
+DEFAULT_ENV_DICT = "environment_variables"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One registered environment variable."""
+
+    name: str
+    kind: str  # bool | int | float | str | tuple | json | list | unknown
+    descriptor: Optional[str]  # descriptor class (descriptor style) or None (module style)
+    default: Any  # the default as a Python value when it is a literal
+    default_is_literal: bool
+    default_source: str  # the default's source text ("" when there is none)
+    alias: Optional[str]  # deprecated_name of the *WithAlias descriptors
+    line: int
+    column: int  # 0-based character column of the name
+    section: Optional[str]
+    description: str
+    optional: bool = False  # module style: annotated ``X | None``
+
+
+@dataclass
+class Registry:
+    path: Path
+    style: str  # "descriptor" | "module"
+    module: str
+    fields: dict[str, Field] = field(default_factory=dict)
+    # descriptor style
+    class_name: Optional[str] = None
+    instance: Optional[str] = None
+    descriptor_kinds: dict[str, str] = field(default_factory=dict)
+    # module style
+    dict_name: Optional[str] = None
+    stubs: dict[str, Field] = field(default_factory=dict)
+    dynamic_keys: bool = False  # keys added with non-literal names (loops)
+    module_attributes: frozenset[str] = frozenset()
+    # renames: old name -> replacement (None when removed without replacement)
+    deprecations: dict[str, Optional[str]] = field(default_factory=dict)
+    deprecation_mechanism: Optional[str] = None  # "table" | "function" | None
+
+    @property
+    def qualified_name(self) -> str:
+        """What an expression must resolve to in order to *be* this registry."""
+        if self.style == "descriptor":
+            return f"{self.module}.{self.instance or 'envs'}"
+        return self.module
+
+    @property
+    def class_qualified_name(self) -> Optional[str]:
+        if self.style == "descriptor" and self.class_name:
+            return f"{self.module}.{self.class_name}"
+        return None
+
+    @property
+    def package(self) -> str:
+        """The package this registry governs (``sglang.multimodal_gen`` for its envs.py)."""
+        return self.module.rpartition(".")[0]
+
+    def access_expression(self, key: str) -> str:
+        """How a caller reads ``key`` through this registry."""
+        if self.style == "descriptor":
+            return f"envs.{key}.get()"
+        return f"envs.{key}"
+
+
+# -- comments: sections and descriptions -------------------------------------------
+
+_BANNER = re.compile(r"^\s*#\s*[=\-#*~]{3,}\s*$")
+_INLINE_BANNER = re.compile(r"^\s*#\s*[=\-#*~]{3,}\s*([^=\-#*~\s].*?)\s*[=\-#*~]{3,}\s*$")
+_COMMENT = re.compile(r"^\s*#(.*)$")
+
+
+def _comment_text(line: str) -> Optional[str]:
+    match = _COMMENT.match(line)
+    return match.group(1).strip() if match else None
+
+
+class _CommentMap:
+    """Section headers and attached comments of one block of lines (a class body or a dict)."""
+
+    def __init__(self, source: SourceFile, first: int, last: int):
+        self.source = source
+        self.header_lines: set[int] = set()
+        starts: list[tuple[int, str]] = []
+        lines = {n: source.line_text(n) for n in range(first, last + 1)}
+        banner_mode = any(_BANNER.match(t) or _INLINE_BANNER.match(t) for t in lines.values())
+        n = first
+        while n <= last:
+            text = lines[n]
+            inline = _INLINE_BANNER.match(text)
+            if banner_mode and inline:
+                starts.append((n, inline.group(1)))
+                self.header_lines.add(n)
+            elif banner_mode and _BANNER.match(text):
+                # "# ====" / "# Title" / "# ====": the title is what lies between banners.
+                m = n + 1
+                title_parts = []
+                while m <= last and _comment_text(lines[m]) is not None and not _BANNER.match(
+                    lines[m]
+                ):
+                    title_parts.append(_comment_text(lines[m]))
+                    m += 1
+                if m <= last and _BANNER.match(lines[m]) and title_parts:
+                    starts.append((n, " ".join(p for p in title_parts if p)))
+                    self.header_lines.update(range(n, m + 1))
+                    n = m
+                else:
+                    self.header_lines.add(n)
+            elif not banner_mode and _comment_text(text) is not None:
+                previous = lines.get(n - 1, "")
+                if n == first or not previous.strip():
+                    # Legacy style: a comment block after a blank line opens a section.
+                    starts.append((n, _comment_text(text) or ""))
+                    m = n
+                    while m <= last and _comment_text(lines[m]) is not None:
+                        self.header_lines.add(m)
+                        m += 1
+                    n = m - 1
+            n += 1
+        self._start_lines = [line for line, _ in starts]
+        self._titles = [title for _, title in starts]
+
+    def section_at(self, line: int) -> Optional[str]:
+        index = bisect.bisect_right(self._start_lines, line) - 1
+        return self._titles[index] if index >= 0 else None
+
+    def description(self, node: ast.AST) -> str:
+        """Comment lines directly above ``node`` plus its trailing comment."""
+        parts: list[str] = []
+        n = node.lineno - 1
+        while n >= 1 and n not in self.header_lines:
+            text = _comment_text(self.source.line_text(n))
+            if text is None:
+                break
+            parts.insert(0, text)
+            n -= 1
+        end_line = self.source.line_text(node.end_lineno)
+        tail = end_line[self.source.char_col(node.end_lineno, node.end_col_offset) :]
+        tail_comment = _comment_text(tail) if tail.strip().startswith("#") else None
+        if tail_comment:
+            parts.append(tail_comment)
+        return " ".join(p for p in parts if p)
+
+
+# -- literal defaults ------------------------------------------------------------------
+
+_NO_VALUE = object()
+
+
+def _literal(node: ast.AST, enums: dict[str, dict[str, int]]) -> Any:
+    """The Python value of a default expression, or ``_NO_VALUE`` when not literal."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        if isinstance(node.func, ast.Name) and node.func.id in ("tuple", "list", "dict"):
+            return {"tuple": (), "list": [], "dict": {}}[node.func.id]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.Mult, ast.Add, ast.Sub)):
+        left, right = _literal(node.left, enums), _literal(node.right, enums)
+        numbers = (int, float)
+        if isinstance(left, numbers) and isinstance(right, numbers):
+            if isinstance(node.op, ast.Pow) and (abs(right) > 128 or abs(left) > 2**16):
+                return _NO_VALUE
+            op = {ast.Pow: pow, ast.Mult: lambda a, b: a * b, ast.Add: lambda a, b: a + b,
+                  ast.Sub: lambda a, b: a - b}[type(node.op)]
+            return op(left, right)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        members = enums.get(node.value.id)
+        if members is not None and node.attr in members:
+            return members[node.attr]
+    return _NO_VALUE
+
+
+def _int_enums(tree: ast.Module) -> dict[str, dict[str, int]]:
+    """``class Level(IntEnum): OFF = 0`` members, so ``EnvInt(Level.OFF)`` has a value."""
+    enums: dict[str, dict[str, int]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(
+            isinstance(b, ast.Name) and b.id in ("IntEnum", "IntFlag") for b in node.bases
+        ):
+            members = {}
+            for stmt in node.body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Constant)
+                    and isinstance(stmt.value.value, int)
+                ):
+                    members[stmt.targets[0].id] = stmt.value.value
+            enums[node.name] = members
+    return enums
+
+
+# -- descriptor style ------------------------------------------------------------------
+
+
+def descriptor_classes(tree: ast.Module) -> dict[str, str]:
+    """Every EnvField class the file knows, with the kind it parses to.
+
+    Subclasses defined in the file (``EnvBoolWithAlias(_DeprecatedEnvFallback,
+    EnvBool)``) inherit the kind of their first base that is a descriptor.
+    """
+    kinds = dict(BASE_DESCRIPTOR_KINDS)
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    changed = True
+    while changed:
+        changed = False
+        for node in classes:
+            if node.name in kinds and node.name not in BASE_DESCRIPTOR_KINDS:
+                continue
+            base_kinds = [
+                kinds[b.id] for b in node.bases if isinstance(b, ast.Name) and b.id in kinds
+            ]
+            if base_kinds and node.name not in kinds:
+                known = [k for k in base_kinds if k != "unknown"]
+                kinds[node.name] = known[0] if known else "unknown"
+                changed = True
+    return kinds
+
+
+def _descriptor_call(value: Optional[ast.AST], kinds: dict[str, str]) -> Optional[ast.Call]:
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in kinds
+        and value.func.id != "EnvField"
+    ):
+        return value
+    return None
+
+
+def _class_fields(node: ast.ClassDef, kinds: dict[str, str]) -> list[tuple[ast.stmt, str, ast.Call]]:
+    found = []
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign):
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        call = _descriptor_call(value, kinds)
+        if isinstance(target, ast.Name) and call is not None:
+            found.append((stmt, target.id, call))
+    return found
+
+
+def _parse_descriptor(registry: Registry, tree: ast.Module, source: SourceFile) -> None:
+    kinds = descriptor_classes(tree)
+    registry.descriptor_kinds = kinds
+    enums = _int_enums(tree)
+    best: Optional[tuple[ast.ClassDef, list]] = None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name not in kinds:
+            fields = _class_fields(node, kinds)
+            if fields and (best is None or len(fields) > len(best[1])):
+                best = (node, fields)
+    if best is None:
+        return
+    class_node, fields = best
+    registry.class_name = class_node.name
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == class_node.name
+        ):
+            registry.instance = node.targets[0].id
+    comments = _CommentMap(source, class_node.lineno + 1, class_node.end_lineno)
+    for stmt, name, call in fields:
+        default_node = call.args[0] if call.args else _keyword(call, "default")
+        alias_node = call.args[1] if len(call.args) > 1 else _keyword(call, "deprecated_name")
+        value = _literal(default_node, enums) if default_node is not None else None
+        is_literal = default_node is None or value is not _NO_VALUE
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+        registry.fields[name] = Field(
+            name=name,
+            kind=kinds[call.func.id],
+            descriptor=call.func.id,
+            default=None if value is _NO_VALUE else value,
+            default_is_literal=is_literal,
+            default_source=source.segment(default_node) if default_node is not None else "",
+            alias=alias_node.value
+            if isinstance(alias_node, ast.Constant) and isinstance(alias_node.value, str)
+            else None,
+            line=target.lineno,
+            column=source.char_col(target.lineno, target.col_offset),
+            section=comments.section_at(stmt.lineno),
+            description=comments.description(stmt),
+        )
+    _parse_deprecations(registry, tree)
+
+
+def _keyword(call: ast.Call, name: str) -> Optional[ast.AST]:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _parse_deprecations(registry: Registry, tree: ast.Module) -> None:
+    """Renames the registry already handles: a deprecation table or helper calls.
+
+    sglang 0.5.x keeps ``_DEPRECATED_ENVS = {"OLD": _DeprecatedEnv(replacement=...)}``;
+    the conventions document ``_print_deprecated_env("OLD", "NEW")``.
+    """
+    old_first = True
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "_print_deprecated_env":
+            names = [a.arg for a in node.args.args]
+            old_first = not (names and names[0].startswith("new"))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if (
+                isinstance(target, ast.Name)
+                and target.id == "_DEPRECATED_ENVS"
+                and isinstance(node.value, ast.Dict)
+            ):
+                registry.deprecation_mechanism = "table"
+                for key, value in zip(node.value.keys, node.value.values):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        replacement = None
+                        if isinstance(value, ast.Call):
+                            rep = _keyword(value, "replacement")
+                            if rep is None and value.args:
+                                rep = value.args[0]
+                            if isinstance(rep, ast.Constant) and isinstance(rep.value, str):
+                                replacement = rep.value
+                        registry.deprecations[key.value] = replacement
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "_print_deprecated_env"
+        ):
+            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if args and all(isinstance(a, str) for a in args):
+                if registry.deprecation_mechanism is None:
+                    registry.deprecation_mechanism = "function"
+                if len(args) == 1:
+                    registry.deprecations[args[0]] = None
+                else:
+                    old, new = (args[0], args[1]) if old_first else (args[1], args[0])
+                    registry.deprecations[old] = new
+
+
+# -- module style ----------------------------------------------------------------------
+
+_ANNOTATION_KINDS = {"bool": "bool", "int": "int", "float": "float", "str": "str", "list": "list",
+                     "dict": "json", "tuple": "tuple"}
+
+
+def _annotation_kind(annotation: ast.AST) -> tuple[str, bool]:
+    """``bool`` -> ("bool", False); ``str | None`` / ``Optional[str]`` -> ("str", True)."""
+    optional = False
+    node = annotation
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [node.left, node.right]
+        non_none = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
+        optional = len(non_none) < len(sides)
+        node = non_none[0] if len(non_none) == 1 else node
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        if node.value.id == "Optional":
+            optional, node = True, node.slice
+        elif node.value.id in ("list", "List"):
+            return "list", optional
+        elif node.value.id in ("dict", "Dict"):
+            return "json", optional
+        elif node.value.id == "Literal":
+            return "str", optional
+    if isinstance(node, ast.Name) and node.id in _ANNOTATION_KINDS:
+        return _ANNOTATION_KINDS[node.id], optional
+    return "unknown", optional
+
+
+def _is_type_checking(test: ast.AST) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _parse_module(registry: Registry, tree: ast.Module, source: SourceFile) -> None:
+    enums = _int_enums(tree)
+    attributes: set[str] = set()
+    dict_node: Optional[ast.Dict] = None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            attributes.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                attributes.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    attributes.add(target.id)
+                    if target.id == DEFAULT_ENV_DICT and isinstance(node.value, ast.Dict):
+                        dict_node = node.value
+                        registry.dict_name = target.id
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            stub_comments = _CommentMap(source, node.lineno + 1, node.end_lineno)
+            for stmt in node.body:
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                    kind, optional = _annotation_kind(stmt.annotation)
+                    value = _literal(stmt.value, enums) if stmt.value is not None else _NO_VALUE
+                    registry.stubs[stmt.target.id] = Field(
+                        name=stmt.target.id,
+                        kind=kind,
+                        descriptor=None,
+                        default=None if value is _NO_VALUE else value,
+                        default_is_literal=value is not _NO_VALUE,
+                        default_source=source.segment(stmt.value) if stmt.value else "",
+                        alias=None,
+                        line=stmt.target.lineno,
+                        column=source.char_col(stmt.target.lineno, stmt.target.col_offset),
+                        section=stub_comments.section_at(stmt.lineno),
+                        description=stub_comments.description(stmt),
+                        optional=optional,
+                    )
+    registry.module_attributes = frozenset(attributes)
+    if dict_node is None:
+        return
+    comments = _CommentMap(source, dict_node.lineno, dict_node.end_lineno)
+    entries: list[tuple[ast.AST, ast.AST, ast.AST]] = []
+    for key, value in zip(dict_node.keys, dict_node.values):
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            entries.append((key, value, key))
+        else:
+            registry.dynamic_keys = True
+    # environment_variables["KEY"] = getter, anywhere in the module (loops included).
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == registry.dict_name
+                ):
+                    key = target.slice
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        entries.append((key, node.value, node))
+                    else:
+                        registry.dynamic_keys = True
+    for key, value, anchor in entries:
+        stub = registry.stubs.get(key.value)
+        registry.fields[key.value] = Field(
+            name=key.value,
+            kind=stub.kind if stub else "unknown",
+            descriptor=None,
+            default=stub.default if stub else None,
+            default_is_literal=stub.default_is_literal if stub else False,
+            default_source=stub.default_source if stub else "",
+            alias=None,
+            line=key.lineno,
+            column=source.char_col(key.lineno, key.col_offset),
+            section=comments.section_at(key.lineno) if anchor is key else None,
+            description=comments.description(anchor)
+            if anchor is key
+            else (stub.description if stub else ""),
+            optional=stub.optional if stub else False,
+        )
+
+
+# -- entry points ---------------------------------------------------------------------
+
+
+def detect_style(path: Path) -> Optional[str]:
+    """Guess a registry's style from its content (used when config omits ``style``)."""
+    try:
+        source = SourceFile.read(path)
+        tree = ast.parse(source.text)
+    except (SourceError, SyntaxError, ValueError):
+        return None
+    kinds = descriptor_classes(tree)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name not in kinds and _class_fields(node, kinds):
+            return "descriptor"
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == DEFAULT_ENV_DICT for t in targets):
+                return "module"
+    return None
+
+
+def parse_registry(
+    path: Path,
+    style: str,
+    module: str,
+    source: Optional[SourceFile] = None,
+    tree: Optional[ast.Module] = None,
+) -> Registry:
+    """Parse one registry file. Raises ``SourceError`` when it cannot be read or parsed."""
+    if source is None:
+        source = SourceFile.read(path)
+    if tree is None:
+        try:
+            tree = ast.parse(source.text, filename=str(path))
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            where = f" (line {line})" if line else ""
+            raise SourceError(f"cannot parse: {getattr(exc, 'msg', exc)}{where}") from None
+    registry = Registry(path=path, style=style, module=module)
+    if style == "descriptor":
+        _parse_descriptor(registry, tree, source)
+    else:
+        _parse_module(registry, tree, source)
+    return registry

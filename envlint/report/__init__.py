@@ -1,0 +1,23 @@
+"""Output formats. Each takes the sorted findings of a run and returns the text to print."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Sequence
+
+from ..findings import Finding
+
+
+def format_text(findings: Sequence[Finding]) -> str:
+    """flake8's format: ``path:line:col: CODE message``."""
+    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in findings)
+
+
+def format_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([f.to_dict() for f in findings], indent=2) + "\n"
+
+
+FORMATTERS: dict[str, Callable[[Sequence[Finding]], str]] = {
+    "text": format_text,
+    "json": format_json,
+}

@@ -1,0 +1,84 @@
+"""The shape every rule has: code, explanation, examples, prefilter tokens, node visitors.
+
+Modelled on fixit 2 and ruff: a rule is a small class whose docstring is its
+documentation (What it does / Why is this bad / Example / Use instead / Fix
+safety; ``envlint rule CODE`` prints it) and whose ``VALID`` / ``INVALID``
+examples are executed by the test suite, so the documentation cannot drift
+from the behaviour.
+
+A rule handles ``ast`` node types through methods named ``visit_<NodeType>``;
+the engine walks each file once and dispatches to every interested rule. A
+``begin`` hook runs once per file before the walk (file-level checks such as a
+registry's own definitions).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+if TYPE_CHECKING:
+    from ..context import FileContext
+    from ..project import Project
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code that must produce no finding of this rule."""
+
+    code: str
+    path: str = "python/sglang/srt/example.py"
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code that must produce exactly ``findings`` [(line, column), ...] of this rule.
+
+    ``fixed`` is the expected result of applying the finding's fix (safe and
+    unsafe alike); None when the rule offers no fix for this example.
+    """
+
+    code: str
+    findings: tuple[tuple[int, int], ...]
+    fixed: Optional[str] = None
+    path: str = "python/sglang/srt/example.py"
+    applicability: Optional[str] = None  # expected applicability of the fix
+    notes: tuple[str, ...] = field(default=())
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]  # kebab-case slug, e.g. "raw-env-access"
+    summary: ClassVar[str]  # one line, shown by ``envlint rules``
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    def __init__(self, project: "Project"):
+        self.project = project
+        self.config = project.config
+
+    @classmethod
+    def explanation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or cls.summary)
+
+    def prefilter(self) -> list[list[tuple[str, ...]]]:
+        """Byte-level preconditions: a list of alternatives, each a list of groups.
+
+        The rule can only fire in a file where, for at least one alternative,
+        every group has at least one of its tokens present in the raw bytes.
+        Soundness matters more than tightness: a token list that misses a
+        spelling silently loses findings. Registry files are always checked.
+        """
+        return []
+
+    def begin(self, ctx: "FileContext") -> None:
+        """Called once per file before the walk."""
+
+    def visitors(self) -> dict[str, object]:
+        """{"Call": bound method, ...} for every ``visit_<NodeType>`` method."""
+        return {
+            name[len("visit_"):]: getattr(self, name)
+            for name in dir(self)
+            if name.startswith("visit_") and callable(getattr(self, name))
+        }

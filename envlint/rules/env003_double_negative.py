@@ -1,0 +1,103 @@
+"""ENV003: ``DISABLE_* = EnvBool(True)``, the one forbidden flag/default combination."""
+
+from __future__ import annotations
+
+from ..context import FileContext
+from .base import Invalid, Rule, Valid
+
+_REGISTRY = "python/sglang/srt/environ.py"
+_PRELUDE = "class EnvField: ...\nclass EnvBool(EnvField): ...\n"
+
+
+def disable_token_index(name: str) -> int:
+    """Index of the ``DISABLE`` word in ``name`` split on ``_``, or -1."""
+    parts = name.split("_")
+    return parts.index("DISABLE") if "DISABLE" in parts else -1
+
+
+def enable_name(name: str) -> str:
+    """``SGLANG_DISABLE_FOO`` -> ``SGLANG_ENABLE_FOO``."""
+    parts = name.split("_")
+    parts[disable_token_index(name)] = "ENABLE"
+    return "_".join(parts)
+
+
+class DoubleNegative(Rule):
+    """
+    ## What it does
+    Flags a boolean descriptor whose name carries the `DISABLE` verb and whose
+    default is `True`: `SGLANG_DISABLE_FOO = EnvBool(True)`.
+
+    ## Why is this bad
+    Both `ENABLE_*` and `DISABLE_*` are valid verbs, and every other
+    combination reads naturally. This one makes every call site a true double
+    negative: `if not envs.SGLANG_DISABLE_FOO.get():` means "if foo is
+    enabled", and foo is off in production by default.
+
+    ## Example
+    ```python
+    class Envs:
+        SGLANG_DISABLE_FOO = EnvBool(True)
+    ```
+
+    ## Use instead
+    ```python
+    class Envs:
+        SGLANG_ENABLE_FOO = EnvBool(False)
+    ```
+    with every call site inverted (`not envs.SGLANG_DISABLE_FOO.get()` becomes
+    `envs.SGLANG_ENABLE_FOO.get()`), and a deprecation entry so users who set
+    `SGLANG_DISABLE_FOO` keep their behaviour.
+
+    ## Fix safety
+    *Unsafe*: renaming the variable changes what users must set, and a user's
+    `SGLANG_DISABLE_FOO=0` means `SGLANG_ENABLE_FOO=1` — the value is
+    inverted, which a plain rename cannot carry. The message spells out the
+    replacement; apply it with `--unsafe-fixes` and review the call sites.
+    """
+
+    code = "ENV003"
+    name = "double-negative-flag"
+    summary = "DISABLE_* = EnvBool(True) is a forbidden double negative"
+
+    VALID = (
+        Valid(
+            _PRELUDE + "class Envs:\n    SGLANG_DISABLE_FOO = EnvBool(False)\n"
+            "    SGLANG_ENABLE_BAR = EnvBool(True)\n    SGLANG_DISABLED_ARCHS = EnvBool(True)\n",
+            path=_REGISTRY,
+        ),
+        Valid("class Envs:\n    SGLANG_DISABLE_FOO = make_flag(True)\n", path="python/sglang/other.py"),
+    )
+    INVALID = (
+        Invalid(
+            _PRELUDE + "class Envs:\n    SGLANG_DISABLE_FOO = EnvBool(True)\n"
+            "    DISABLE_OPENAPI_DOC = EnvBool(default=True)\n",
+            findings=((4, 5), (5, 5)),
+            path=_REGISTRY,
+        ),
+    )
+
+    def prefilter(self):
+        return [[("DISABLE",)]]
+
+    def begin(self, ctx: FileContext) -> None:
+        registry = ctx.own_registry
+        if registry is None or registry.style != "descriptor":
+            return
+        for field in registry.fields.values():
+            if (
+                field.kind == "bool"
+                and disable_token_index(field.name) >= 0
+                and field.default_is_literal
+                and field.default is True
+            ):
+                replacement = enable_name(field.name)
+                ctx.report(
+                    self.code,
+                    None,
+                    f"{field.name} = {field.descriptor}(True) is a double negative "
+                    f"(call sites read `if not envs.{field.name}.get()`); "
+                    f"use {replacement} = {field.descriptor}(False) and invert the call sites",
+                    key=field.name,
+                    span=(field.line, field.column, field.line, field.column + len(field.name)),
+                )

@@ -1,0 +1,158 @@
+"""ENV004: a registry descriptor used where its value is meant (missing ``.get()``)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from ..context import FileContext
+from ..registry import Registry
+from .base import Invalid, Rule, Valid
+
+_ORDERING = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_VALUE_BUILTINS = {"builtins.bool": "bool()", "builtins.len": "len()"}
+
+
+class DescriptorAsValue(Rule):
+    """
+    ## What it does
+    Flags `envs.SGLANG_FOO` (a descriptor of a descriptor-style registry) where
+    its *value* is meant: any truth test (`if`, `while`, `assert`, `x if c else
+    y`, a comprehension condition, `not`, an operand of `and` / `or`),
+    `bool(...)`, `len(...)`, and comparisons (`==`, `!=`, `<`, `<=`, `>`, `>=`).
+
+    Attributes of a module-style registry (`from sglang.multimodal_gen import
+    envs`) are values already and are never flagged.
+
+    ## Why is this bad
+    `envs.SGLANG_FOO` is the descriptor object. Its `__bool__` and `__len__`
+    raise `RuntimeError` on purpose, so `if envs.SGLANG_FOO:` crashes at run
+    time; a comparison silently compares the descriptor and is always false.
+
+    ## Example
+    ```python
+    if envs.SGLANG_ENABLE_TORCH_COMPILE:
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    if envs.SGLANG_ENABLE_TORCH_COMPILE.get():
+        ...
+    ```
+
+    ## Fix safety
+    *Unsafe*: adding `.get()` turns an expression that always raises (or is
+    always false) into a real read of the variable. That is what the author
+    meant, but it is a change of behaviour, so it is applied only with
+    `--unsafe-fixes`.
+    """
+
+    code = "ENV004"
+    name = "descriptor-used-as-value"
+    summary = "Registry descriptor used as a value; call .get()"
+
+    VALID = (
+        Valid(
+            "from sglang.srt.environ import envs\n"
+            "if envs.SGLANG_ENABLE_TORCH_COMPILE.get():\n    pass\n"
+            "with envs.SGLANG_TEST_RETRACT.override(True):\n    pass\n"
+        ),
+        Valid(
+            "from sglang.multimodal_gen import envs\n"
+            "if envs.SGLANG_CACHE_DIT_ENABLED:\n    pass\n",
+            path="python/sglang/multimodal_gen/runtime/cache.py",
+        ),
+        Valid(
+            "def run(envs):\n    if envs.SGLANG_ENABLE_TORCH_COMPILE:\n        pass\n"
+        ),
+        Valid(
+            "from sglang.srt.environ import envs\n"
+            "stack.enter_context(envs.SGLANG_TEST_RETRACT.override(True))\n"
+            "field = envs.SGLANG_TEST_RETRACT\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "from sglang.srt.environ import envs\n"
+            "if envs.SGLANG_ENABLE_TORCH_COMPILE:\n    pass\n",
+            findings=((2, 4),),
+        ),
+        Invalid(
+            "from sglang.srt.environ import envs as sglang_envs\n"
+            "ok = not sglang_envs.SGLANG_LOG_GC or len(sglang_envs.SGLANG_CACHE_DIR) > 0\n",
+            findings=((2, 10), (2, 43)),
+        ),
+        Invalid(
+            "from sglang.srt import environ\n"
+            "assert environ.envs.SGLANG_TEST_MAX_RETRY == 3\n",
+            findings=((2, 8),),
+        ),
+    )
+
+    def prefilter(self):
+        alternatives = []
+        for registry in self.project.registries:
+            if registry.style == "descriptor":
+                module_token = registry.module.rpartition(".")[2]
+                names = tuple(n for n in (registry.instance or "envs", registry.class_name) if n)
+                alternatives.append([(module_token,), names])
+        return alternatives
+
+    def _descriptor(self, expr: ast.AST, ctx: FileContext) -> Optional[Registry]:
+        """The descriptor registry when ``expr`` is ``<registry>.<ENV_NAME>``."""
+        if not isinstance(expr, ast.Attribute) or not expr.attr.isupper():
+            return None
+        registry = ctx.registry_of(expr.value)
+        if registry is None or registry.style != "descriptor":
+            return None
+        return registry
+
+    def _check(self, expr: ast.AST, ctx: FileContext, context: str) -> None:
+        if self._descriptor(expr, ctx) is None:
+            return
+        name = expr.attr
+        ctx.report(
+            self.code,
+            expr,
+            f"envs.{name} is the descriptor, not its value: {context}; use envs.{name}.get()",
+            key=name,
+        )
+
+    def visit_If(self, node: ast.If, ctx: FileContext) -> None:
+        self._check(node.test, ctx, "its truth test raises RuntimeError")
+
+    visit_While = visit_If
+    visit_IfExp = visit_If
+
+    def visit_Assert(self, node: ast.Assert, ctx: FileContext) -> None:
+        self._check(node.test, ctx, "its truth test raises RuntimeError")
+
+    def visit_comprehension(self, node: ast.comprehension, ctx: FileContext) -> None:
+        for condition in node.ifs:
+            self._check(condition, ctx, "its truth test raises RuntimeError")
+
+    def visit_BoolOp(self, node: ast.BoolOp, ctx: FileContext) -> None:
+        operator = "and" if isinstance(node.op, ast.And) else "or"
+        for value in node.values:
+            self._check(value, ctx, f"as an operand of `{operator}` its truth test raises RuntimeError")
+
+    def visit_UnaryOp(self, node: ast.UnaryOp, ctx: FileContext) -> None:
+        if isinstance(node.op, ast.Not):
+            self._check(node.operand, ctx, "`not` on it raises RuntimeError")
+
+    def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
+        if len(node.args) != 1 or not isinstance(node.func, ast.Name):
+            return
+        if node.func.id not in ("bool", "len"):
+            return
+        builtin = _VALUE_BUILTINS.get(ctx.qualified_name(node.func))
+        if builtin is not None:
+            self._check(node.args[0], ctx, f"{builtin} on it raises RuntimeError")
+
+    def visit_Compare(self, node: ast.Compare, ctx: FileContext) -> None:
+        if not all(isinstance(op, _ORDERING) for op in node.ops):
+            return
+        for operand in (node.left, *node.comparators):
+            self._check(operand, ctx, "a comparison with it compares the descriptor object")
+

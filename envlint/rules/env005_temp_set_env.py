@@ -1,0 +1,114 @@
+"""ENV005: ``temp_set_env`` called with sglang keys, which it rejects at run time."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from ..context import FileContext
+from .base import Invalid, Rule, Valid
+
+_IMPORT = "from sglang.srt.utils.common import temp_set_env\n"
+
+
+def sglang_keywords(call: ast.Call, prefixes: tuple[str, ...]) -> list[ast.keyword]:
+    """Keywords of ``call`` naming keys ``temp_set_env`` refuses (``**{...}`` literals too)."""
+    found = []
+    for keyword in call.keywords:
+        if keyword.arg is not None and keyword.arg.startswith(prefixes):
+            found.append(keyword)
+    return found
+
+
+def sglang_unpacked_keys(call: ast.Call, prefixes: tuple[str, ...]) -> list[ast.Constant]:
+    found = []
+    for keyword in call.keywords:
+        if keyword.arg is None and isinstance(keyword.value, ast.Dict):
+            for key in keyword.value.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    if key.value.startswith(prefixes):
+                        found.append(key)
+    return found
+
+
+def allow_sglang(call: ast.Call) -> Optional[bool]:
+    """The literal value of ``allow_sglang=``; None when it is not a literal."""
+    for keyword in call.keywords:
+        if keyword.arg == "allow_sglang":
+            value = keyword.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                return value.value
+            return None
+    return False
+
+
+class TempSetEnvOwnedKey(Rule):
+    """
+    ## What it does
+    Flags `temp_set_env(...)` calls that pass `SGLANG_*` / `SGL_*` keys, unless
+    they pass `allow_sglang=True`.
+
+    ## Why is this bad
+    `temp_set_env` exists for non-sglang keys (`CUDA_LAUNCH_BLOCKING`,
+    `NCCL_DEBUG`) and explicitly rejects sglang keys: the call raises
+    `ValueError` when it runs. sglang keys go through the descriptor's
+    `override()`, which also restores the explicit-None state correctly.
+
+    ## Example
+    ```python
+    with temp_set_env(SGLANG_TEST_RETRACT="true", CUDA_LAUNCH_BLOCKING="1"):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    with envs.SGLANG_TEST_RETRACT.override(True), temp_set_env(CUDA_LAUNCH_BLOCKING="1"):
+        ...
+    ```
+
+    ## Fix safety
+    *Unsafe*: the original call always raises `ValueError`; the rewrite makes
+    the block run with the override in place. The value is converted to the
+    descriptor's type (`"true"` becomes `True` for an `EnvBool`).
+    """
+
+    code = "ENV005"
+    name = "temp-set-env-sglang-key"
+    summary = "temp_set_env() with SGLANG_*/SGL_* keys raises ValueError; use envs.X.override()"
+
+    VALID = (
+        Valid(_IMPORT + 'with temp_set_env(CUDA_LAUNCH_BLOCKING="1"):\n    pass\n'),
+        Valid(_IMPORT + 'with temp_set_env(allow_sglang=True, SGLANG_DYNAMIC="1"):\n    pass\n'),
+        Valid('from contextlib import nullcontext as temp_set_env\nwith temp_set_env(SGLANG_X="1"):\n    pass\n'),
+    )
+    INVALID = (
+        Invalid(
+            _IMPORT + 'with temp_set_env(SGLANG_TEST_RETRACT="true", CUDA_LAUNCH_BLOCKING="1"):\n'
+            "    pass\n",
+            findings=((2, 6),),
+        ),
+        Invalid(
+            _IMPORT + 'with temp_set_env(allow_sglang=False, SGL_LOG_LEVEL="debug"):\n    pass\n',
+            findings=((2, 6),),
+        ),
+    )
+
+    def prefilter(self):
+        return [[tuple(self.config.temp_set_env), tuple(self.config.owned_prefixes)]]
+
+    def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
+        if not node.keywords or not ctx.is_temp_set_env(node.func):
+            return
+        prefixes = self.config.owned_prefixes
+        keys = [k.arg for k in sglang_keywords(node, prefixes)]
+        keys += [k.value for k in sglang_unpacked_keys(node, prefixes)]
+        if not keys or allow_sglang(node) is not False:
+            return
+        overrides = ", ".join(f"envs.{key}.override(...)" for key in keys)
+        ctx.report(
+            self.code,
+            node,
+            f"temp_set_env() rejects sglang keys ({', '.join(keys)}) with ValueError; "
+            f"use {overrides}",
+            key=keys[0],
+        )

@@ -1,0 +1,52 @@
+"""A whole run: configuration, discovery, checking every file, collecting results.
+
+Kept apart from the CLI so that ``check``, ``fix`` and the benchmarks share one
+code path, and apart from the engine so the engine stays about one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .config import Config, load_config
+from .discovery import discover, display_path
+from .engine import FileResult, Linter
+from .findings import Finding
+from .project import Project
+
+
+@dataclass
+class RunResult:
+    project: Project
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted(f for result in self.files for f in result.findings)
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        errors = [(display_path(path), reason) for path, reason in self.project.load_errors]
+        errors += [(r.display_path, r.error) for r in self.files if r.error]
+        return errors
+
+
+def load_project(paths: list[Path], overrides: Optional[dict] = None) -> Project:
+    return Project.load(load_config(paths, overrides))
+
+
+def check_paths(
+    project: Project,
+    paths: list[Path],
+    select: Optional[tuple[str, ...]] = None,
+    ignore: Optional[tuple[str, ...]] = None,
+    use_prefilter: bool = True,
+) -> RunResult:
+    config: Config = project.config
+    linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
+    result = RunResult(project)
+    for path in discover(paths, config.root, config.exclude):
+        result.files.append(linter.check_path(path, display_path(path)))
+    return result

@@ -1,0 +1,121 @@
+"""One Python file as envlint sees it: its bytes, its decoded text, and position arithmetic.
+
+Why a class of its own: the stdlib ``ast`` reports columns as UTF-8 *byte* offsets,
+users and editors count *characters*, and the fixer edits text. Keeping the
+conversions here, next to the decoded text they depend on, means no rule ever
+does offset arithmetic itself. The original encoding, BOM and newline style are
+remembered so that a rewritten file can be written back byte-for-byte the same
+outside the edited spans.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class SourceError(Exception):
+    """The file cannot be read, decoded or parsed; the message says why in one line."""
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    data: bytes
+    text: str
+    encoding: str
+    has_bom: bool
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_bytes(cls, path: Path, data: bytes) -> "SourceFile":
+        """Decode ``data`` the way Python itself would (PEP 263 cookie, BOM)."""
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            raise SourceError(f"cannot determine encoding: {exc.msg}") from None
+        has_bom = data.startswith(codecs.BOM_UTF8)
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                f"cannot decode as {encoding}: byte {exc.start}: {exc.reason}"
+            ) from None
+        except LookupError:
+            raise SourceError(f"unknown encoding {encoding!r}") from None
+        if has_bom and text.startswith("\ufeff"):
+            text = text[1:]
+        return cls(path=path, data=data, text=text, encoding=encoding, has_bom=has_bom)
+
+    @classmethod
+    def from_text(cls, path: Path, text: str) -> "SourceFile":
+        """A file already decoded by someone else (flake8 hands plugins its lines)."""
+        if text.startswith("\ufeff"):
+            return cls(path=path, data=text.encode("utf-8-sig"), text=text[1:],
+                       encoding="utf-8", has_bom=True)
+        return cls(path=path, data=text.encode("utf-8"), text=text, encoding="utf-8",
+                   has_bom=False)
+
+    @classmethod
+    def read(cls, path: Path) -> "SourceFile":
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+        return cls.from_bytes(path, data)
+
+    # -- lines and offsets ------------------------------------------------------
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Character offset at which each line starts (index 0 is line 1)."""
+        if not self._line_starts:
+            starts = [0]
+            starts.extend(m.end() for m in _LINE_BREAK.finditer(self.text))
+            self._line_starts = starts
+        return self._line_starts
+
+    def line_text(self, lineno: int) -> str:
+        """Line ``lineno`` (1-based) without its line break."""
+        starts = self.line_starts
+        if lineno < 1 or lineno > len(starts):
+            return ""
+        start = starts[lineno - 1]
+        end = starts[lineno] if lineno < len(starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def char_col(self, lineno: int, byte_col: int) -> int:
+        """Convert an ``ast`` column (UTF-8 bytes into the line) to characters."""
+        line = self.line_text(lineno)
+        if line.isascii():
+            return byte_col
+        return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    def offset(self, lineno: int, char_col: int) -> int:
+        """Character offset into ``text`` of a (1-based line, 0-based column)."""
+        return self.line_starts[lineno - 1] + char_col
+
+    def segment(self, node) -> str:
+        """The exact source text of an ``ast`` node (same as ast.get_source_segment)."""
+        start = self.offset(node.lineno, self.char_col(node.lineno, node.col_offset))
+        end = self.offset(
+            node.end_lineno, self.char_col(node.end_lineno, node.end_col_offset)
+        )
+        return self.text[start:end]
+
+    @property
+    def newline(self) -> str:
+        """The file's dominant line break, for text the fixer inserts."""
+        match = _LINE_BREAK.search(self.text)
+        return match.group() if match else "\n"
+
+    def encode(self, text: str) -> bytes:
+        """Encode rewritten ``text`` exactly as the original was stored (BOM included)."""
+        body = text.encode(self.encoding if self.encoding != "utf-8-sig" else "utf-8")
+        return codecs.BOM_UTF8 + body if self.has_bom else body
