@@ -62,18 +62,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .runner import check_paths, load_project
+    from .runner import check_files, prepare
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select), _codes(args.ignore)
-    project = load_project(paths)
+    project, files = prepare(paths)
     if not project.registries and not project.load_errors:
         print(
             "envlint: no environment-variable registry found; checking prefix conventions "
             "only (name registries in [tool.envlint] registries)",
             file=sys.stderr,
         )
-    result = check_paths(project, paths, select, ignore, use_prefilter=not args.no_prefilter)
+    result = check_files(project, files, select, ignore, use_prefilter=not args.no_prefilter)
     findings = result.findings
     sys.stdout.write(FORMATTERS[args.format](findings))
     for path, reason in result.errors:

@@ -9,7 +9,7 @@ exit code 2.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -77,10 +77,34 @@ class Config:
     select: tuple[str, ...] = ("ENV",)
     ignore: tuple[str, ...] = ()
     registries_configured: bool = False
-    registry_notes: tuple[str, ...] = field(default=(), compare=False)
+    src_configured: bool = False
 
     def with_overrides(self, **changes: Any) -> "Config":
         return replace(self, **changes)
+
+    def with_discovered_registries(self, files: list[Path]) -> "Config":
+        """Add known registry files found *below* the linted paths.
+
+        The ancestor search in ``discover_registries`` finds a registry above or
+        beside the linted path; this finds one nested deeper (a monorepo with
+        ``third_party/sglang/python/sglang/srt/environ.py``), using the file
+        list the run walks anyway. No-op when registries are configured.
+        """
+        if self.registries_configured:
+            return self
+        known = {spec.path for spec in self.registries}
+        extra = []
+        for path in files:
+            posix = path.resolve().as_posix()
+            for entry in self.profile.known_registries:
+                if posix.endswith("/" + entry.relative_path) and path.resolve() not in known:
+                    known.add(path.resolve())
+                    extra.append(RegistrySpec(path.resolve(), entry.style, entry.module))
+        if not extra:
+            return self
+        registries = self.registries + tuple(extra)
+        src = self.src if self.src_configured else _default_src(self.root, registries)
+        return replace(self, registries=registries, src=src)
 
 
 # -- locating the configuration ----------------------------------------------------
@@ -278,6 +302,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         return _string_list(where, key, table[key]) if key in table else default
 
     src = tuple((root / s).resolve() for s in strings("src", ()))
+    src_configured = bool(src)
     registries_configured = "registries" in table
     if registries_configured:
         registries = _parse_registries(where, root, table["registries"], src)
@@ -325,6 +350,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         select=strings("select", ("ENV",)),
         ignore=strings("ignore", ()),
         registries_configured=registries_configured,
+        src_configured=src_configured,
     )
     if overrides:
         config = replace(config, **overrides)

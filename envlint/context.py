@@ -42,6 +42,7 @@ class FileContext:
         self.parent: Optional[ast.AST] = None
         self.findings: list[Finding] = []
         self._cache: dict[tuple[str, int], object] = {}
+        self._helper_names = frozenset(spec.name for spec in self.config.helpers)
 
     # -- facts about this file -----------------------------------------------------------
 
@@ -73,28 +74,36 @@ class FileContext:
         return self.project.registry_named(name) or self.project.registry_class_named(name)
 
     def helper(self, func: ast.AST) -> Optional[HelperSpec]:
-        """The env-reading helper ``func`` refers to, when it is the project's own."""
-        name = _last_name(func)
-        if name is None:
+        """The env-reading helper ``func`` refers to, when it is the project's own.
+
+        Matched on the *imported* name, so ``get_int_env_var as int_var`` counts
+        and a local function that happens to share the name does not.
+        """
+        if isinstance(func, ast.Attribute):
+            if func.attr not in self._helper_names:
+                return None  # an attribute cannot rename what it reaches
+        elif not isinstance(func, ast.Name):
             return None
+        qualified = self.qualified_name(func)
+        if qualified is None:
+            return None
+        package = qualified.partition(".")[0]
+        name = qualified.rpartition(".")[2]
         for spec in self.config.helpers:
-            if spec.name == name and self._from_packages(func, spec.packages):
+            if spec.name == name and (not spec.packages or package in spec.packages):
                 return spec
         return None
 
     def is_temp_set_env(self, func: ast.AST) -> bool:
-        name = _last_name(func)
-        return name in self.config.temp_set_env and self._from_packages(
-            func, self.config.package_roots
-        )
-
-    def _from_packages(self, func: ast.AST, packages: tuple[str, ...]) -> bool:
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return False
         qualified = self.qualified_name(func)
         if qualified is None:
             return False
-        if not packages:
-            return True
-        return qualified.split(".")[0] in packages
+        return (
+            qualified.rpartition(".")[2] in self.config.temp_set_env
+            and qualified.partition(".")[0] in self.config.package_roots
+        )
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -133,11 +142,3 @@ class FileContext:
                 snippet=self.source.segment(node) if span is None else "",
             )
         )
-
-
-def _last_name(func: ast.AST) -> Optional[str]:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None

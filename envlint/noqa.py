@@ -26,7 +26,7 @@ _SPLIT_CODES = re.compile(r"[,\s]")
 
 def file_is_ignored(text: str) -> bool:
     """A line starting with ``# flake8: noqa`` turns off every check for the file."""
-    if "flake8" not in text:
+    if "flake8" not in text.lower():
         return False
     return any(NOQA_FILE.match(line) for line in text.splitlines())
 

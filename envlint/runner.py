@@ -33,8 +33,29 @@ class RunResult:
         return errors
 
 
+def prepare(paths: list[Path], overrides: Optional[dict] = None) -> tuple[Project, list[Path]]:
+    """Configuration, the files to check, and the registries (found around and among them)."""
+    config: Config = load_config(paths, overrides)
+    files = discover(paths, config.root, config.exclude)
+    return Project.load(config.with_discovered_registries(files)), files
+
+
 def load_project(paths: list[Path], overrides: Optional[dict] = None) -> Project:
-    return Project.load(load_config(paths, overrides))
+    return prepare(paths, overrides)[0]
+
+
+def check_files(
+    project: Project,
+    files: list[Path],
+    select: Optional[tuple[str, ...]] = None,
+    ignore: Optional[tuple[str, ...]] = None,
+    use_prefilter: bool = True,
+) -> RunResult:
+    linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
+    result = RunResult(project)
+    for path in files:
+        result.files.append(linter.check_path(path, display_path(path)))
+    return result
 
 
 def check_paths(
@@ -44,9 +65,5 @@ def check_paths(
     ignore: Optional[tuple[str, ...]] = None,
     use_prefilter: bool = True,
 ) -> RunResult:
-    config: Config = project.config
-    linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
-    result = RunResult(project)
-    for path in discover(paths, config.root, config.exclude):
-        result.files.append(linter.check_path(path, display_path(path)))
-    return result
+    files = discover(paths, project.config.root, project.config.exclude)
+    return check_files(project, files, select, ignore, use_prefilter)

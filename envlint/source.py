@@ -44,9 +44,8 @@ class SourceFile:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"cannot decode as {encoding}: byte {exc.start}: {exc.reason}"
-            ) from None
+            line = data[: exc.start].count(b"\n") + 1
+            raise SourceError(f"cannot decode as {encoding}: {exc.reason} (line {line})") from None
         except LookupError:
             raise SourceError(f"unknown encoding {encoding!r}") from None
         if has_bom and text.startswith("\ufeff"):

@@ -122,9 +122,10 @@ class LegacyPrefix(Rule):
         canonical = self._canonical(node.attr)
         if canonical is None or ctx.registry_of(node.value) is None:
             return
+        registry = ctx.source.segment(node.value)
         ctx.report(
             self.code,
             node,
-            f"envs.{node.attr} uses the legacy SGL_ prefix; use envs.{canonical}",
+            f"{registry}.{node.attr} uses the legacy SGL_ prefix; use {registry}.{canonical}",
             key=node.attr,
         )

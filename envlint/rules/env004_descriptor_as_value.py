@@ -111,12 +111,12 @@ class DescriptorAsValue(Rule):
     def _check(self, expr: ast.AST, ctx: FileContext, context: str) -> None:
         if self._descriptor(expr, ctx) is None:
             return
-        name = expr.attr
+        written = ctx.source.segment(expr)
         ctx.report(
             self.code,
             expr,
-            f"envs.{name} is the descriptor, not its value: {context}; use envs.{name}.get()",
-            key=name,
+            f"{written} is the descriptor, not its value: {context}; use {written}.get()",
+            key=expr.attr,
         )
 
     def visit_If(self, node: ast.If, ctx: FileContext) -> None:

@@ -104,7 +104,8 @@ class TempSetEnvOwnedKey(Rule):
         keys += [k.value for k in sglang_unpacked_keys(node, prefixes)]
         if not keys or allow_sglang(node) is not False:
             return
-        overrides = ", ".join(f"envs.{key}.override(...)" for key in keys)
+        canonical = [self.project.canonical_name(key) or key for key in keys]
+        overrides = ", ".join(f"envs.{key}.override(...)" for key in canonical)
         ctx.report(
             self.code,
             node,

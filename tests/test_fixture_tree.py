@@ -1,0 +1,70 @@
+"""The sglang-shaped fixture tree: every expected finding, and nothing else."""
+
+from __future__ import annotations
+
+import json
+
+from markers import expected_findings
+
+from envlint.runner import check_paths
+
+
+def _found(result):
+    return {(f.path, f.line, f.column, f.code) for f in result.findings}
+
+
+def test_findings_match_markers_exactly(sglang_project, run_cli):
+    code, out, err = run_cli("check", ".", "--format", "json", cwd=sglang_project)
+    got = {(f["path"], f["line"], f["column"], f["code"]) for f in json.loads(out)}
+    expected = expected_findings(sglang_project)
+    assert got - expected == set(), "unexpected findings"
+    assert expected - got == set(), "missing findings"
+    assert code == 1
+    assert err == ""  # registries were discovered: no notice
+
+
+def test_fixture_covers_every_rule(sglang_project):
+    codes = {code for *_, code in expected_findings(sglang_project)}
+    assert codes == {"ENV001", "ENV002", "ENV003", "ENV004", "ENV005"}
+
+
+def test_prefilter_is_sound_on_fixtures(fixture_project, sglang_project):
+    """Skipping files by their bytes must never lose a finding."""
+    with_filter = check_paths(fixture_project, [sglang_project])
+    without = check_paths(fixture_project, [sglang_project], use_prefilter=False)
+    assert with_filter.findings == without.findings
+    assert sum(r.parsed for r in with_filter.files) < sum(r.parsed for r in without.files)
+
+
+def test_both_registries_discovered(fixture_project, sglang_project):
+    styles = {r.path.relative_to(sglang_project).as_posix(): r.style for r in fixture_project.registries}
+    assert styles == {
+        "python/sglang/srt/environ.py": "descriptor",
+        "python/sglang/multimodal_gen/envs.py": "module",
+    }
+    modules = sorted(r.module for r in fixture_project.registries)
+    assert modules == ["sglang.multimodal_gen.envs", "sglang.srt.environ"]
+
+
+def test_messages_name_key_and_replacement(sglang_project, run_cli):
+    _, out, _ = run_cli("check", "python/sglang", cwd=sglang_project)
+    lines = out.splitlines()
+    assert (
+        "python/sglang/srt/layers/attention.py:15:10: ENV001 raw read of SGLANG_LOG_GC via "
+        "os.getenv(); use envs.SGLANG_LOG_GC.get()"
+    ) in lines
+    assert (
+        "python/sglang/srt/layers/attention.py:28:12: ENV001 raw read of SGLANG_BRAND_NEW_KNOB via "
+        "os.getenv(); register SGLANG_BRAND_NEW_KNOB in Envs (python/sglang/srt/environ.py) and "
+        "use envs.SGLANG_BRAND_NEW_KNOB.get()"
+    ) in lines
+    assert (
+        "python/sglang/multimodal_gen/runtime/cache.py:18:16: ENV001 raw read of "
+        "SGLANG_CACHE_DIT_FN via os.getenv(); use envs.SGLANG_CACHE_DIT_FN"
+    ) in lines
+    assert (
+        "python/sglang/srt/managers/aliases.py:13:17: ENV004 sglang_envs.SGLANG_IS_IN_CI is the "
+        "descriptor, not its value: bool() on it raises RuntimeError; use "
+        "sglang_envs.SGLANG_IS_IN_CI.get()"
+    ) in lines
+    assert lines == sorted(lines, key=lambda l: (l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])))

@@ -1,0 +1,37 @@
+"""Each rule's own VALID / INVALID examples (the ones ``envlint rule CODE`` documents)."""
+
+from __future__ import annotations
+
+import pytest
+
+from envlint.engine import Linter
+from envlint.rules import ALL_RULES
+
+VALID = [(rule, i, ex) for rule in ALL_RULES for i, ex in enumerate(rule.VALID)]
+INVALID = [(rule, i, ex) for rule in ALL_RULES for i, ex in enumerate(rule.INVALID)]
+
+
+def _findings(project, root, rule, example):
+    linter = Linter(project, select=(rule.code,), ignore=())
+    result = linter.check_bytes(root / example.path, example.code.encode(), example.path)
+    assert result.error is None, result.error
+    return [(f.line, f.column) for f in result.findings if f.code == rule.code]
+
+
+@pytest.mark.parametrize("rule,index,example", VALID, ids=lambda v: getattr(v, "code", str(v)))
+def test_valid_example(fixture_project, sglang_project, rule, index, example):
+    assert _findings(fixture_project, sglang_project, rule, example) == []
+
+
+@pytest.mark.parametrize("rule,index,example", INVALID, ids=lambda v: getattr(v, "code", str(v)))
+def test_invalid_example(fixture_project, sglang_project, rule, index, example):
+    assert _findings(fixture_project, sglang_project, rule, example) == list(example.findings)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_every_rule_documents_itself(rule):
+    text = rule.explanation()
+    for heading in ("## What it does", "## Why is this bad", "## Example", "## Use instead", "## Fix safety"):
+        assert heading in text, f"{rule.code} lacks {heading}"
+    assert rule.VALID and rule.INVALID, f"{rule.code} needs examples of both kinds"
+    assert rule.code.startswith("ENV") and len(rule.code) == 6
