@@ -68,3 +68,20 @@ def test_messages_name_key_and_replacement(sglang_project, run_cli):
         "sglang_envs.SGLANG_IS_IN_CI.get()"
     ) in lines
     assert lines == sorted(lines, key=lambda l: (l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])))
+
+
+def test_registries_found_from_a_subdirectory(sglang_project, run_cli):
+    code, out, err = run_cli("check", "python/sglang/srt/managers", cwd=sglang_project)
+    assert err == ""
+    assert {line.split()[1] for line in out.splitlines()} == {"ENV004"}
+
+
+def test_registries_found_below_the_linted_path(tmp_path, sglang_project, run_cli):
+    import shutil
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'monorepo'\n")
+    shutil.copytree(sglang_project / "python", tmp_path / "third_party/sglang/python")
+    code, out, err = run_cli("check", ".", cwd=tmp_path)
+    assert err == ""  # both registries found although they sit below the root
+    assert "third_party/sglang/python/sglang/srt/managers/scheduler.py:10:8: ENV004" in out
+    assert "ENV003" in out
