@@ -55,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
         help="parse every file even when its bytes show no rule can fire (for debugging)",
     )
 
+    fix = commands.add_parser("fix", help="apply fixes (safe ones unless --unsafe-fixes)")
+    fix.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
+    fix.add_argument("--select", action="append", metavar="CODES")
+    fix.add_argument("--ignore", action="append", metavar="CODES")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe")
+    fix.add_argument(
+        "--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)"
+    )
+
     commands.add_parser("rules", help="list the rule codes with one-line summaries")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code", help="e.g. ENV004")
@@ -85,6 +94,74 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(done: int, total: int) -> None:
+    if done == total:
+        sys.stderr.write("\r\033[K")
+    elif done % 100 == 0:
+        sys.stderr.write(f"\renvlint: checking {done}/{total} files")
+    sys.stderr.flush()
+
+
+def _counts(counter) -> str:
+    return ", ".join(f"{code}: {count}" for code, count in sorted(counter.items()))
+
+
+def _cmd_fix(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from .fixer import Fixer
+    from .report import format_text
+    from .runner import prepare
+
+    paths = args.paths or [Path(".")]
+    select, ignore = _codes(args.select), _codes(args.ignore)
+    project, files = prepare(paths)
+    show_progress = sys.stderr.isatty() and len(files) > 200
+    fixer = Fixer(
+        project.config,
+        files,
+        select,
+        ignore,
+        unsafe=args.unsafe_fixes,
+        progress=_progress if show_progress else None,
+    )
+    report = fixer.run()
+    changed = report.changed
+    for note in report.notes:
+        print(f"envlint: note: {note}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(change.diff() for change in changed))
+        for path, reason in report.errors:
+            print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+        return 1 if changed else (1 if report.errors else 0)
+    errors = report.errors + fixer.write()
+    remaining = report.remaining
+    sys.stdout.write(format_text(remaining))
+    fixed = sum(report.applied.values())
+    summary = f"Fixed {fixed} finding{'s' * (fixed != 1)} in {len(changed)} file{'s' * (len(changed) != 1)}"
+    if fixed:
+        summary += f" ({_counts(report.applied)})"
+    print(summary + ".")
+    if remaining:
+        unsafe = Counter(f.code for f in remaining if f.fix and not f.fix.is_safe)
+        none = Counter(f.code for f in remaining if not f.fix)
+        left = Counter(f.code for f in remaining)
+        parts = []
+        for code, count in sorted(left.items()):
+            detail = []
+            if unsafe[code] and not args.unsafe_fixes:
+                detail.append(f"{unsafe[code]} with unsafe fixes")
+            if none[code]:
+                detail.append(f"{none[code]} without a fix")
+            parts.append(f"{code}: {count}" + (f" ({', '.join(detail)})" if detail else ""))
+        print(f"{len(remaining)} left: {'; '.join(parts)}.")
+        if any(unsafe.values()) and not args.unsafe_fixes:
+            print("Unsafe fixes change behaviour; review them with --unsafe-fixes --diff.")
+    for path, reason in errors:
+        print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+    return 1 if (remaining or errors) else 0
+
+
 def _cmd_rules() -> int:
     for rule in ALL_RULES:
         print(f"{rule.code}  {rule.name:<28} {rule.summary}")
@@ -105,6 +182,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "check":
             return _cmd_check(args)
+        if args.command == "fix":
+            return _cmd_fix(args)
         if args.command == "rules":
             return _cmd_rules()
         if args.command == "rule":

@@ -232,11 +232,21 @@ def _parse_helpers(where: str, value: Any) -> tuple[HelperSpec, ...]:
     for entry in value:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise ConfigError(f"{where}: each helper is a table with a 'name' string")
+        unknown = set(entry) - {"name", "kind", "packages", "semantics"}
+        if unknown:
+            raise ConfigError(f"{where}: helper: unknown key '{sorted(unknown)[0]}'")
         kind = entry.get("kind", "bool")
         if kind not in ("bool", "int"):
             raise ConfigError(f"{where}: helper kind must be 'bool' or 'int', not {kind!r}")
         packages = _string_list(where, "helpers.packages", entry.get("packages", []))
-        helpers.append(HelperSpec(entry["name"], kind, packages))
+        semantics = entry.get("semantics")
+        from .safety import HELPER_MODELS
+
+        if semantics is not None and semantics not in HELPER_MODELS:
+            raise ConfigError(
+                f"{where}: helper semantics must be one of {', '.join(sorted(HELPER_MODELS))}"
+            )
+        helpers.append(HelperSpec(entry["name"], kind, packages, semantics))
     return tuple(helpers)
 
 

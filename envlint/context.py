@@ -61,6 +61,17 @@ class FileContext:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def parent_of(self, node: ast.AST) -> Optional[ast.AST]:
+        """The parent of any node; the map is built only in files that need a fix."""
+        parents = self._cache.get(("parents", 0))
+        if parents is None:
+            parents = {}
+            for parent in ast.walk(self.tree):
+                for child in ast.iter_child_nodes(parent):
+                    parents[id(child)] = parent
+            self._cache[("parents", 0)] = parents
+        return parents.get(id(node))
+
     # -- names -------------------------------------------------------------------------
 
     def qualified_name(self, expr: ast.AST) -> Optional[str]:
@@ -85,14 +96,15 @@ class FileContext:
         elif not isinstance(func, ast.Name):
             return None
         qualified = self.qualified_name(func)
-        if qualified is None:
-            return None
-        package = qualified.partition(".")[0]
-        name = qualified.rpartition(".")[2]
+        return self.helper_named(qualified) if qualified else None
+
+    def helper_named(self, qualified: str) -> Optional[HelperSpec]:
+        best, best_length = None, -1
         for spec in self.config.helpers:
-            if spec.name == name and (not spec.packages or package in spec.packages):
-                return spec
-        return None
+            length = spec.match_length(qualified)
+            if length > best_length:
+                best, best_length = spec, length
+        return best
 
     def is_temp_set_env(self, func: ast.AST) -> bool:
         if not isinstance(func, (ast.Name, ast.Attribute)):

@@ -101,12 +101,14 @@ class Linter:
         select: Optional[Iterable[str]] = None,
         ignore: Optional[Iterable[str]] = None,
         use_prefilter: bool = True,
+        rules: Optional[list[Rule]] = None,
     ):
+        """``rules`` replaces the rule set (the fixer's internal use-collectors)."""
         self.project = project
         config = project.config
         select = tuple(select) if select is not None else config.select
         ignore = tuple(ignore) if ignore is not None else config.ignore
-        self.rules: list[Rule] = [
+        self.rules: list[Rule] = rules if rules is not None else [
             cls(project) for cls in ALL_RULES if is_selected(cls.code, select, ignore)
         ]
         self.use_prefilter = use_prefilter

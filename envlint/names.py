@@ -161,6 +161,17 @@ class Scope:
 
     # -- lookup ---------------------------------------------------------------------------
 
+    def is_bound(self, name: str) -> bool:
+        """Whether ``name`` is bound in this scope or one it can see (builtins excluded)."""
+        scope: Optional[Scope] = self
+        first = True
+        while scope is not None:
+            if not (scope.kind == "class" and not first) and name in scope.bindings:
+                return True
+            first = False
+            scope = scope.parent
+        return False
+
     def lookup(self, name: str) -> Optional[str]:
         scope: Optional[Scope] = self
         first = True

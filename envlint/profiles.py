@@ -13,6 +13,7 @@ families seen in sglang deployments (the container reference page).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,28 @@ class HelperSpec:
     """A function that reads one environment variable by literal name.
 
     ``kind`` is the type it returns ("bool" or "int"). ``packages`` limits the
-    match to helpers imported from (or defined in) these top-level packages, so
-    an unrelated ``get_bool_env_var`` from another library is not mistaken for it.
+    match to helpers imported from (or defined in) these packages (dotted
+    prefixes), so an unrelated ``get_bool_env_var`` from another library is not
+    mistaken for it; the longest matching prefix wins. ``semantics`` names the
+    exact behaviour (an ``envlint.safety.HELPER_MODELS`` id) so fixes can prove
+    equivalence; without it, fixes of the helper's reads are never "safe".
     """
 
     name: str
     kind: str
     packages: tuple[str, ...]
+    semantics: Optional[str] = None
+
+    def match_length(self, qualified: str) -> int:
+        """Length of the package prefix that makes ``qualified`` this helper, or -1."""
+        if qualified.rpartition(".")[2] != self.name:
+            return -1
+        if not self.packages:
+            return 0
+        lengths = [
+            len(p) for p in self.packages if qualified == p or qualified.startswith(p + ".")
+        ]
+        return max(lengths, default=-1)
 
 
 @dataclass(frozen=True)
@@ -116,8 +132,13 @@ SGLANG = Profile(
     external_keys=_COMMON_EXTERNAL_KEYS,
     external_prefixes=_COMMON_EXTERNAL_PREFIXES,
     helpers=(
-        HelperSpec("get_bool_env_var", "bool", ("sglang",)),
-        HelperSpec("get_int_env_var", "int", ("sglang",)),
+        # sglang/srt/utils/common.py: "true"/"1" are true, anything else false.
+        HelperSpec("get_bool_env_var", "bool", ("sglang",), "sglang-srt-bool"),
+        HelperSpec("get_int_env_var", "int", ("sglang",), "sglang-srt-int"),
+        # sglang/multimodal_gen/runtime/utils/common.py: also yes/y/t/on, stripped.
+        HelperSpec(
+            "get_bool_env_var", "bool", ("sglang.multimodal_gen",), "sglang-diffusion-bool"
+        ),
     ),
     temp_set_env=("temp_set_env",),
     package_roots=("sglang",),

@@ -12,7 +12,7 @@ from typing import Optional
 
 from .config import Config
 from .registry import Registry, parse_registry
-from .source import SourceError
+from .source import SourceError, SourceFile
 
 
 @dataclass
@@ -23,11 +23,15 @@ class Project:
     _by_path: dict[Path, Registry] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, config: Config) -> "Project":
+    def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
+        """Parse the configured registries; ``contents`` overrides files being rewritten."""
         registries, errors = [], []
         for spec in config.registries:
             try:
-                registries.append(parse_registry(spec.path, spec.style, spec.module))
+                source = None
+                if contents and spec.path in contents:
+                    source = SourceFile.from_bytes(spec.path, contents[spec.path])
+                registries.append(parse_registry(spec.path, spec.style, spec.module, source))
             except SourceError as exc:
                 errors.append((spec.path, f"registry not loaded: {exc}"))
         project = cls(config=config, registries=registries, load_errors=errors)

@@ -75,6 +75,9 @@ class Registry:
     # renames: old name -> replacement (None when removed without replacement)
     deprecations: dict[str, Optional[str]] = field(default_factory=dict)
     deprecation_mechanism: Optional[str] = None  # "table" | "function" | None
+    # module style: the expression each key's getter evaluates (a lambda's body)
+    getters: dict[str, ast.expr] = field(default_factory=dict, repr=False)
+    tree: Optional[ast.Module] = field(default=None, repr=False)
 
     @property
     def qualified_name(self) -> str:
@@ -484,6 +487,8 @@ def _parse_module(registry: Registry, tree: ast.Module, source: SourceFile) -> N
                     else:
                         registry.dynamic_keys = True
     for key, value, anchor in entries:
+        if isinstance(value, ast.Lambda) and not value.args.args:
+            registry.getters[key.value] = value.body
         stub = registry.stubs.get(key.value)
         registry.fields[key.value] = Field(
             name=key.value,
@@ -542,7 +547,7 @@ def parse_registry(
             line = getattr(exc, "lineno", None)
             where = f" (line {line})" if line else ""
             raise SourceError(f"cannot parse: {getattr(exc, 'msg', exc)}{where}") from None
-    registry = Registry(path=path, style=style, module=module)
+    registry = Registry(path=path, style=style, module=module, tree=tree)
     if style == "descriptor":
         _parse_descriptor(registry, tree, source)
     else:

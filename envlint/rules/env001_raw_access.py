@@ -7,6 +7,7 @@ from typing import Optional
 
 from ..accesses import RawAccess, raw_accesses
 from ..context import FileContext
+from ..fixes.accesses import access_fix
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
 
@@ -126,6 +127,7 @@ class RawEnvAccess(Rule):
                 anchor,
                 self._message(access, registry, target, ctx),
                 key=access.key,
+                fix=access_fix(ctx, access, registry, target),
             )
 
     def _reports_writes(self, registry: Optional[Registry]) -> bool:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from ..accesses import raw_accesses
 from ..context import FileContext
+from ..findings import SAFE, UNSAFE, Edit, Fix, RegistryEdit
+from ..fixes.common import node_edit
 from .base import Invalid, Rule, Valid
 
 
@@ -82,6 +85,21 @@ class LegacyPrefix(Rule):
             line, col = field.line, field.column
             if registry.style == "module":
                 col += 1  # point inside the quotes of the dict key
+            fix = None
+            if (
+                registry.style == "descriptor"
+                and registry.deprecation_mechanism
+                and canonical not in registry.fields
+            ):
+                fix = Fix(
+                    applicability=SAFE,
+                    description=f"Rename to {canonical}; keep {field.name} working through "
+                    "the registry's deprecation mechanism",
+                    edits=(Edit(line, col, line, col + len(field.name), canonical),),
+                    registry_edits=(
+                        RegistryEdit("add-deprecation", str(registry.path), field.name, new_name=canonical),
+                    ),
+                )
             ctx.report(
                 self.code,
                 None,
@@ -89,21 +107,36 @@ class LegacyPrefix(Rule):
                 f"and keep {field.name} working through a deprecation entry",
                 key=field.name,
                 span=(line, col, line, col + len(field.name)),
+                fix=fix,
             )
 
-    def _report_key(self, ctx: FileContext, node: ast.AST, key: str, where: str) -> None:
+    def _report_key(
+        self, ctx: FileContext, node: ast.AST, key: str, where: str, fixable: bool = False
+    ) -> None:
         canonical = self._canonical(key)
-        if canonical is not None:
-            ctx.report(
-                self.code,
-                node,
-                f"legacy key {key} in {where}; SGL_* is a deprecated alias, use {canonical}",
-                key=key,
+        if canonical is None:
+            return
+        fix = None
+        if fixable and isinstance(node, ast.Constant):
+            text = ctx.source.segment(node)
+            fix = Fix(
+                applicability=UNSAFE,
+                description=f"Replace with {text.replace(key, canonical)}",
+                edits=(node_edit(ctx, node, text.replace(key, canonical)),),
+                reason=f"reads {canonical} instead of {key}; they agree only after the "
+                "registry converted legacy variables at import",
             )
+        ctx.report(
+            self.code,
+            node,
+            f"legacy key {key} in {where}; SGL_* is a deprecated alias, use {canonical}",
+            key=key,
+            fix=fix,
+        )
 
     def _check_accesses(self, node: ast.AST, ctx: FileContext) -> None:
         for access in raw_accesses(ctx, node):
-            self._report_key(ctx, access.key_node, access.key, access.via)
+            self._report_key(ctx, access.key_node, access.key, access.via, fixable=True)
 
     def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
         self._check_accesses(node, ctx)
@@ -122,10 +155,35 @@ class LegacyPrefix(Rule):
         canonical = self._canonical(node.attr)
         if canonical is None or ctx.registry_of(node.value) is None:
             return
-        registry = ctx.source.segment(node.value)
+        written = ctx.source.segment(node.value)
         ctx.report(
             self.code,
             node,
-            f"{registry}.{node.attr} uses the legacy SGL_ prefix; use {registry}.{canonical}",
+            f"{written}.{node.attr} uses the legacy SGL_ prefix; use {written}.{canonical}",
             key=node.attr,
+            fix=self._use_fix(node, canonical, ctx),
         )
+
+    def _use_fix(self, node: ast.Attribute, canonical: str, ctx: FileContext) -> Optional[Fix]:
+        registry = ctx.registry_of(node.value)
+        if registry is None or registry.style != "descriptor":
+            return None
+        line, _, end_line, end_col = ctx.span(node)
+        edit = Edit(end_line, end_col - len(node.attr), end_line, end_col, canonical)
+        if node.attr in registry.fields and canonical not in registry.fields:
+            return Fix(
+                applicability=SAFE,
+                description=f"Rename to {canonical} together with its descriptor",
+                edits=(edit,),
+                registry_edits=(
+                    RegistryEdit("rename-field", str(registry.path), node.attr, new_name=canonical),
+                ),
+            )
+        if node.attr not in registry.fields and canonical in registry.fields:
+            return Fix(
+                applicability=UNSAFE,
+                description=f"Replace with {canonical}",
+                edits=(edit,),
+                reason=f"{node.attr} is not registered, so the original raises AttributeError",
+            )
+        return None

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+from typing import Optional
+
 from ..context import FileContext
+from ..findings import UNSAFE, Edit, Fix, RegistryEdit
+from ..fixes.common import node_edit
 from .base import Invalid, Rule, Valid
 
 _REGISTRY = "python/sglang/srt/environ.py"
@@ -100,4 +105,49 @@ class DoubleNegative(Rule):
                     f"use {replacement} = {field.descriptor}(False) and invert the call sites",
                     key=field.name,
                     span=(field.line, field.column, field.line, field.column + len(field.name)),
+                    fix=self._fix(ctx, registry, field, replacement),
                 )
+
+    def _fix(self, ctx: FileContext, registry, field, replacement: str) -> Optional[Fix]:
+        if replacement in registry.fields:
+            return None
+        default = _default_node(ctx.tree, field.line)
+        if default is None:
+            return None
+        path = str(registry.path)
+        edits = (
+            Edit(field.line, field.column, field.line, field.column + len(field.name), replacement),
+            node_edit(ctx, default, "False"),
+        )
+        registry_edits = [RegistryEdit("invert-flag", path, field.name, new_name=replacement)]
+        if registry.deprecation_mechanism == "table":
+            registry_edits.append(
+                RegistryEdit("add-inverted-deprecation", path, field.name, new_name=replacement)
+            )
+            keeps = f"{field.name} keeps working through an inverting deprecation entry"
+        else:
+            keeps = (
+                f"users who set {field.name} must set {replacement} to the opposite value; "
+                "_print_deprecated_env cannot invert a value"
+            )
+        return Fix(
+            applicability=UNSAFE,
+            description=f"Rename to {replacement} = {field.descriptor}(False) and invert every use",
+            edits=edits,
+            reason=f"renames the variable users set and inverts its meaning; {keeps}",
+            registry_edits=tuple(registry_edits),
+        )
+
+
+def _default_node(tree: ast.Module, line: int) -> Optional[ast.AST]:
+    """The ``True`` default argument of the descriptor defined on ``line``."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.lineno == line:
+            call = node.value
+            if isinstance(call, ast.Call):
+                if call.args:
+                    return call.args[0]
+                for keyword in call.keywords:
+                    if keyword.arg == "default":
+                        return keyword.value
+    return None

@@ -6,6 +6,8 @@ import ast
 from typing import Optional
 
 from ..context import FileContext
+from ..findings import UNSAFE, Fix
+from ..fixes.common import insert_after
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
 
@@ -77,6 +79,9 @@ class DescriptorAsValue(Rule):
             "from sglang.srt.environ import envs\n"
             "if envs.SGLANG_ENABLE_TORCH_COMPILE:\n    pass\n",
             findings=((2, 4),),
+            fixed="from sglang.srt.environ import envs\n"
+            "if envs.SGLANG_ENABLE_TORCH_COMPILE.get():\n    pass\n",
+            applicability="unsafe",
         ),
         Invalid(
             "from sglang.srt.environ import envs as sglang_envs\n"
@@ -117,6 +122,12 @@ class DescriptorAsValue(Rule):
             expr,
             f"{written} is the descriptor, not its value: {context}; use {written}.get()",
             key=expr.attr,
+            fix=Fix(
+                applicability=UNSAFE,
+                description=f"Replace with `{written}.get()`",
+                edits=(insert_after(ctx, expr, ".get()"),),
+                reason=f"the original {context}; with .get() it reads the variable's value",
+            ),
         )
 
     def visit_If(self, node: ast.If, ctx: FileContext) -> None:

@@ -6,6 +6,8 @@ import ast
 from typing import Optional
 
 from ..context import FileContext
+from ..findings import UNSAFE, Fix
+from ..fixes.common import imported_names, node_edit, registry_reference
 from .base import Invalid, Rule, Valid
 
 _IMPORT = "from sglang.srt.utils.common import temp_set_env\n"
@@ -86,6 +88,10 @@ class TempSetEnvOwnedKey(Rule):
             _IMPORT + 'with temp_set_env(SGLANG_TEST_RETRACT="true", CUDA_LAUNCH_BLOCKING="1"):\n'
             "    pass\n",
             findings=((2, 6),),
+            fixed="from sglang.srt.environ import envs\n" + _IMPORT
+            + 'with envs.SGLANG_TEST_RETRACT.override(True), temp_set_env(CUDA_LAUNCH_BLOCKING="1"):\n'
+            "    pass\n",
+            applicability="unsafe",
         ),
         Invalid(
             _IMPORT + 'with temp_set_env(allow_sglang=False, SGL_LOG_LEVEL="debug"):\n    pass\n',
@@ -112,4 +118,68 @@ class TempSetEnvOwnedKey(Rule):
             f"temp_set_env() rejects sglang keys ({', '.join(keys)}) with ValueError; "
             f"use {overrides}",
             key=keys[0],
+            fix=self._fix(node, ctx),
         )
+
+    def _fix(self, call: ast.Call, ctx: FileContext) -> Optional[Fix]:
+        """``with temp_set_env(SGLANG_A="true", CUDA_X="1"):`` ->
+        ``with envs.SGLANG_A.override(True), temp_set_env(CUDA_X="1"):``."""
+        if any(k.arg is None for k in call.keywords) or call.args:
+            return None  # **kwargs or positional arguments: not a literal set of keys
+        prefixes = self.config.owned_prefixes
+        overrides, kept, registry = [], [], None
+        for keyword in call.keywords:
+            if keyword.arg == "allow_sglang":
+                continue
+            if not keyword.arg.startswith(prefixes):
+                kept.append(ctx.source.segment(keyword))
+                continue
+            key = self.project.canonical_name(keyword.arg) or keyword.arg
+            holder = self.project.registry_for_key(key, ctx.module)
+            if holder is None or holder.style != "descriptor" or (registry not in (None, holder)):
+                return None
+            registry = holder
+            overrides.append((key, typed_value(ctx, keyword.value, holder.fields[key].kind)))
+        reference = registry_reference(ctx, registry)
+        if reference is None:
+            return None
+        name, imports = reference
+        parts = [f"{name}.{key}.override({value})" for key, value in overrides]
+        if kept:
+            parts.append(f"{ctx.source.segment(call.func)}({', '.join(kept)})")
+        parent = ctx.parent_of(call)
+        in_with = isinstance(parent, ast.withitem) and parent.optional_vars is None
+        if len(parts) > 1 and not in_with:
+            return None
+        text = ", ".join(parts)
+        return Fix(
+            applicability=UNSAFE,
+            description=f"Replace with `{text}`",
+            edits=(node_edit(ctx, call, text),),
+            reason="the original raises ValueError; the rewrite runs the block with the override",
+            add_imports=imports,
+            maybe_unused=() if kept else imported_names(ctx, call.func),
+        )
+
+
+def typed_value(ctx: FileContext, value: ast.AST, kind: str) -> str:
+    """A string literal converted to the descriptor's type (``"true"`` -> ``True``)."""
+    text = ctx.source.segment(value)
+    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+        return text
+    raw = value.value
+    try:
+        if kind == "bool":
+            lowered = raw.lower()
+            if lowered in ("true", "1", "yes", "y"):
+                return "True"
+            if lowered in ("false", "0", "no", "n"):
+                return "False"
+            return text
+        if kind == "int":
+            return repr(int(raw))
+        if kind == "float":
+            return repr(float(raw))
+    except ValueError:
+        return text
+    return text

@@ -1,0 +1,346 @@
+"""``envlint fix``: apply the fixes that findings carry, and never leave a file broken.
+
+The run is a loop of passes over in-memory text (nothing touches the disk until
+the end):
+
+1. check the files; keep the fixes the user allowed (safe, or unsafe too);
+2. resolve cross-file needs: a new key several files read is added to the
+   registry once; conflicting implied types block it; renames move as a group;
+3. rewrite the registry files first (their edits are what call sites depend
+   on), then every other file: text edits that do not overlap, then imports
+   through LibCST, then a compile check — a file whose result would not compile
+   is left exactly as it was and reported;
+4. re-check what changed; stop when a pass changes nothing.
+
+Writes are atomic (temporary file in the same directory, ``os.replace``), keep
+permissions, encoding, BOM and line endings.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import stat
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from .config import Config
+from .discovery import display_path
+from .engine import FileResult, Linter
+from .findings import Edit, Finding, Fix, RegistryEdit
+from .fixes.imports import update_imports
+from .fixes.inversion import InversionPlanner
+from .fixes.registry_edits import RegistryEditError, add_field_edits, deprecation_edit
+from .fixes.renames import RenamePlanner
+from .modules import module_name
+from .project import Project
+from .source import SourceError, SourceFile
+
+MAX_PASSES = 6
+
+
+@dataclass
+class FileChange:
+    path: Path
+    display: str
+    original: SourceFile
+    text: str
+
+    def diff(self) -> str:
+        before = self.original.text.splitlines(keepends=True)
+        after = self.text.splitlines(keepends=True)
+        return "".join(
+            difflib.unified_diff(before, after, f"a/{self.display}", f"b/{self.display}")
+        )
+
+
+@dataclass
+class FixReport:
+    changes: dict[Path, FileChange] = field(default_factory=dict)
+    applied: Counter = field(default_factory=Counter)
+    remaining: list[Finding] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FileChange]:
+        return [c for c in self.changes.values() if c.text != c.original.text]
+
+
+class Fixer:
+    def __init__(
+        self,
+        config: Config,
+        files: list[Path],
+        select: Optional[tuple[str, ...]] = None,
+        ignore: Optional[tuple[str, ...]] = None,
+        unsafe: bool = False,
+        progress: Optional[Callable[[int, int], None]] = None,
+    ):
+        self.config = config
+        self.files = [path.resolve() for path in files]
+        self.select = select
+        self.ignore = ignore
+        self.unsafe = unsafe
+        self.progress = progress
+        self.report = FixReport()
+        self._contents: dict[Path, bytes] = {}
+        self._sources: dict[Path, SourceFile] = {}
+        self._internal: set[int] = set()  # use-site findings the fixer made, not rules
+
+    # -- driver ----------------------------------------------------------------------------
+
+    def run(self) -> FixReport:
+        targets = list(self.files)
+        results: dict[Path, FileResult] = {}
+        project = Project.load(self.config)
+        for error_path, reason in project.load_errors:
+            self.report.errors.append((display_path(error_path), reason))
+        for pass_number in range(MAX_PASSES):
+            linter = Linter(project, select=self.select, ignore=self.ignore)
+            for index, path in enumerate(targets):
+                if self.progress and pass_number == 0:
+                    self.progress(index + 1, len(targets))
+                results[path] = linter.check_bytes(path, self._data(path), display_path(path))
+            changed = self._pass(project, results)
+            if not changed:
+                break
+            project = Project.load(self.config, self._contents)
+            targets = sorted(changed | {s.path for s in self.config.registries if s.path in results})
+        self.report.remaining = sorted(f for r in results.values() for f in r.findings)
+        self.report.errors.extend((r.display_path, r.error) for r in results.values() if r.error)
+        return self.report
+
+    def _data(self, path: Path) -> bytes:
+        data = self._contents.get(path)
+        return data if data is not None else path.read_bytes()
+
+    def _allowed(self, fix: Optional[Fix]) -> bool:
+        return fix is not None and (fix.is_safe or self.unsafe)
+
+    # -- one pass ----------------------------------------------------------------------------
+
+    def _pass(self, project: Project, results: dict[Path, FileResult]) -> set[Path]:
+        chosen: dict[Path, list[Finding]] = {}
+        for path, result in results.items():
+            fixes = [f for f in result.findings if self._allowed(f.fix)]
+            if fixes:
+                chosen[path] = fixes
+        if not chosen:
+            return set()
+        blocked = self._resolve_new_fields(chosen)
+        renames = RenamePlanner(self.config, project, results, chosen, self._data)
+        blocked |= renames.blocked_edits()
+        inversions = InversionPlanner(self.config, project, set(self.files), chosen, self._data)
+        blocked_inversions, uses = inversions.plan()
+        blocked |= blocked_inversions
+        for path, found in uses.items():
+            # Use-site edits carry the flag's "invert-flag" registry edit: they are
+            # applied only if the definition itself is rewritten.
+            chosen.setdefault(path, []).extend(found)
+            self._internal.update(id(f) for f in found)
+        for note in renames.notes + inversions.notes:
+            if note not in self.report.notes:
+                self.report.notes.append(note)
+
+        def usable(finding: Finding) -> bool:
+            return not any(edit in blocked for edit in finding.fix.registry_edits)
+
+        registry_specs = {spec.path: spec for spec in self.config.registries}
+        registry_requests: dict[Path, list[RegistryEdit]] = {}
+        for findings in chosen.values():
+            for finding in findings:
+                if usable(finding):
+                    for edit in finding.fix.registry_edits:
+                        registry_requests.setdefault(Path(edit.registry_path), []).append(edit)
+        changed: set[Path] = set()
+        failed_registries: set[str] = set()
+        # Registries first: call sites depend on what they add.
+        for path, spec in registry_specs.items():
+            requests = list(dict.fromkeys(registry_requests.get(path, [])))
+            own = [f for f in chosen.get(path, []) if usable(f)]
+            if not requests and not own:
+                continue
+            registry = next((r for r in project.registries if r.path == path), None)
+            try:
+                extra = self._registry_edits(path, registry, requests)
+            except (RegistryEditError, SourceError) as exc:
+                failed_registries.add(str(path))
+                self.report.notes.append(f"{display_path(path)}: {exc}")
+                continue
+            if self._rewrite(path, own, extra, spec.module):
+                changed.add(path)
+            elif requests:
+                failed_registries.add(str(path))
+        for path, findings in chosen.items():
+            if path in registry_specs:
+                continue
+            findings = [
+                f for f in findings
+                if usable(f) and not any(e.registry_path in failed_registries for e in f.fix.registry_edits)
+            ]
+            if findings and self._rewrite(path, findings, [], module_name(path, self.config.src)):
+                changed.add(path)
+        return changed
+
+    def _resolve_new_fields(self, chosen: dict[Path, list[Finding]]) -> set[RegistryEdit]:
+        """A new key is added once; call sites implying different descriptors block it."""
+        implied: dict[tuple[str, str], set[RegistryEdit]] = {}
+        for findings in chosen.values():
+            for finding in findings:
+                for edit in finding.fix.registry_edits:
+                    if edit.kind == "add-field":
+                        implied.setdefault((edit.registry_path, edit.name), set()).add(edit)
+        blocked = set()
+        for (_, name), edits in implied.items():
+            if len(edits) > 1:
+                blocked |= edits
+                variants = ", ".join(sorted(f"{e.descriptor}({e.default_source})" for e in edits))
+                note = f"{name}: call sites imply different descriptors ({variants}); register it by hand"
+                if note not in self.report.notes:
+                    self.report.notes.append(note)
+        return blocked
+
+    def _registry_edits(self, path: Path, registry, requests: list[RegistryEdit]) -> list[Edit]:
+        if not requests:
+            return []
+        if registry is None or registry.style != "descriptor":
+            raise RegistryEditError("only descriptor-style registries can be extended automatically")
+        source = self._source(path)
+        tree = ast.parse(source.text)
+        edits = []
+        additions = [r for r in requests if r.kind == "add-field"]
+        if additions:
+            edits.extend(
+                add_field_edits(source, tree, registry, additions, self.config.owned_prefixes)
+            )
+        for request in requests:
+            if request.kind in ("add-deprecation", "add-inverted-deprecation"):
+                invert = request.kind == "add-inverted-deprecation"
+                edits.append(
+                    deprecation_edit(source, tree, registry, request.name, request.new_name, invert)
+                )
+        return edits
+
+    def _source(self, path: Path) -> SourceFile:
+        return SourceFile.from_bytes(path, self._data(path))
+
+    # -- rewriting one file ----------------------------------------------------------------
+
+    def _rewrite(
+        self, path: Path, findings: list[Finding], extra: list[Edit], module: str
+    ) -> bool:
+        source = self._source(path)
+        original = self._sources.setdefault(path, source)
+        taken: list[tuple[int, int]] = []
+        accepted: list[tuple[int, int, str]] = []
+        applied: list[Finding] = []
+
+        def place(edits) -> Optional[list[tuple[int, int, str]]]:
+            spans = []
+            for edit in edits:
+                start = source.offset(edit.line, edit.column)
+                end = source.offset(edit.end_line, edit.end_column)
+                for low, high in taken + [(s, e) for s, e, _ in spans]:
+                    if (start < high and low < end) or start == end == low == high:
+                        return None  # overlapping, or two insertions at one point
+                spans.append((start, end, edit.content))
+            return spans
+
+        spans = place(extra)
+        if spans is None:
+            self.report.notes.append(f"{display_path(path)}: registry edits overlap; not applied")
+            return False
+        for start, end, content in spans:
+            taken.append((start, end))
+            accepted.append((start, end, content))
+        for finding in findings:
+            spans = place(finding.fix.edits)
+            if spans is None:
+                continue
+            for start, end, content in spans:
+                taken.append((start, end))
+                accepted.append((start, end, content))
+            applied.append(finding)
+        if not applied and not extra:
+            return False
+        text = source.text
+        for start, end, content in sorted(accepted, reverse=True):
+            text = text[:start] + content + text[end:]
+        try:
+            text = update_imports(
+                text,
+                [r for f in applied for r in f.fix.add_imports],
+                [n for f in applied for n in f.fix.maybe_unused],
+                module,
+                path.name == "__init__.py",
+            )
+        except Exception as exc:  # LibCST could not handle the file: leave it alone
+            self.report.errors.append((display_path(path), f"not fixed: imports: {exc}"))
+            return False
+        problem = _compile_problem(original.text, text, path)
+        if problem:
+            self.report.errors.append((display_path(path), f"not fixed: {problem}; file left unchanged"))
+            return False
+        if text == source.text:
+            return False
+        self._contents[path] = original.encode(text)
+        change = self.report.changes.get(path)
+        if change is None:
+            self.report.changes[path] = FileChange(path, display_path(path), original, text)
+        else:
+            change.text = text
+        self.report.applied.update(f.code for f in applied if id(f) not in self._internal)
+        return True
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def write(self) -> list[tuple[str, str]]:
+        """Write every changed file atomically; returns (path, reason) for failures."""
+        failures = []
+        for change in self.report.changed:
+            try:
+                atomic_write(change.path, self._contents[change.path])
+            except OSError as exc:
+                failures.append((change.display, f"not written: {exc.strerror or exc}"))
+        return failures
+
+
+def _compile_problem(before: str, after: str, path: Path) -> Optional[str]:
+    """Why ``after`` is not acceptable, or None. Stricter when the original compiled."""
+    try:
+        ast.parse(after)
+    except (SyntaxError, ValueError) as exc:
+        return f"the rewrite does not parse ({getattr(exc, 'msg', exc)})"
+    try:
+        compile(before, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    try:
+        compile(after, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return f"the rewrite does not compile ({getattr(exc, 'msg', exc)})"
+    return None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".envlint", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

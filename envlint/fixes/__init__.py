@@ -1,0 +1,1 @@
+"""Fix builders: turn a finding's node into a ``Fix`` (edits, imports, registry edits, safety)."""

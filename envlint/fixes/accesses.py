@@ -1,0 +1,328 @@
+"""Fixes for ENV001: raw reads, presence checks, writes and deletes -> the registry API.
+
+The rewrite target is chosen by proof, not by pattern: for a read, envlint
+climbs from the raw access through the expressions that merely transform its
+value (``int(...)``, ``.lower()``, ``== "1"``, ``not``) and replaces the
+*largest* one whose value equals ``envs.K.get()`` for every sample (see
+``envlint.safety``). ``int(os.getenv("K", "5")) > 0`` becomes
+``envs.K.get() > 0``. When no candidate is equivalent the fix is unsafe and its
+reason lists the values that would change.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from ..accesses import RawAccess
+from ..context import FileContext
+from ..findings import SAFE, UNSAFE, Fix, RegistryEdit
+from ..names import Resolver
+from ..registry import Field, Registry
+from ..safety import (
+    NotModelled,
+    Reader,
+    descriptor_reader,
+    differences,
+    expression_reader,
+    result_kind,
+)
+from .common import (
+    drops_comment,
+    imported_names,
+    literal,
+    is_str_expression,
+    negated,
+    node_edit,
+    registry_reference,
+    statement_alone_on_its_lines,
+)
+
+_CASTS = {"builtins.int": "EnvInt", "builtins.float": "EnvFloat", "builtins.str": "EnvStr"}
+_STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "casefold"}
+_KIND_OF_VALUE = {bool: ("bool", "EnvBool"), int: ("int", "EnvInt"), float: ("float", "EnvFloat"),
+                  str: ("str", "EnvStr")}
+
+
+def access_fix(ctx: FileContext, access: RawAccess, registry: Optional[Registry], key: str) -> Optional[Fix]:
+    """The fix for one ENV001 finding, or None when envlint cannot offer one."""
+    if registry is None:
+        return None
+    builder = {
+        "read": _read_fix,
+        "check": _check_fix,
+        "write": _write_fix,
+        "delete": _delete_fix,
+    }[access.access]
+    return builder(ctx, access, registry, key)
+
+
+# -- reads ---------------------------------------------------------------------------------
+
+
+def _candidates(ctx: FileContext, node: ast.AST) -> list[ast.AST]:
+    """``node`` and the enclosing expressions that only transform its value, innermost first."""
+    found = [node]
+    current = node
+    while True:
+        parent = ctx.parent_of(current)
+        if parent is None:
+            break
+        if (
+            isinstance(parent, ast.Call)
+            and parent.args == [current]
+            and not parent.keywords
+            and isinstance(parent.func, ast.Name)
+            and ctx.qualified_name(parent.func) in (*_CASTS, "builtins.bool")
+        ):
+            current = parent
+        elif isinstance(parent, ast.Attribute) and parent.attr in _STR_METHODS:
+            call = ctx.parent_of(parent)
+            if not (isinstance(call, ast.Call) and call.func is parent and not call.args):
+                break
+            current = call
+        elif isinstance(parent, ast.Compare) and all(
+            _is_literal(operand) for operand in (parent.left, *parent.comparators) if operand is not current
+        ):
+            current = parent
+        elif isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+            current = parent
+        else:
+            break
+        found.append(current)
+    return found
+
+
+def _is_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    return False
+
+
+def _site_reader(ctx: FileContext, node: ast.AST, key: str) -> Optional[Reader]:
+    def helper_of(qualified: str) -> Optional[str]:
+        spec = ctx.helper_named(qualified)
+        return spec.semantics if spec else None
+
+    try:
+        return expression_reader(node, key, ctx.qualified_name, helper_of)
+    except NotModelled:
+        return None
+
+
+def _registry_resolver(registry: Registry) -> Resolver:
+    """Name resolution inside the registry file (for its getters), built once per registry."""
+    resolver = getattr(registry, "_resolver", None)
+    if resolver is None:
+        resolver = Resolver(registry.tree, registry.module, registry.path.name == "__init__.py")
+        registry._resolver = resolver
+    return resolver
+
+
+def _registry_reader(ctx: FileContext, registry: Registry, field: Field) -> tuple[Optional[Reader], Optional[str]]:
+    if registry.style == "descriptor":
+        return descriptor_reader(field)
+    getter = registry.getters.get(field.name)
+    if getter is None or registry.tree is None:
+        return None, f"the registry's getter for {field.name} is not a plain lambda"
+    scope = _registry_resolver(registry).module_scope
+
+    def helper_of(qualified: str) -> Optional[str]:
+        spec = ctx.helper_named(qualified)
+        return spec.semantics if spec else None
+
+    try:
+        reader = expression_reader(getter, field.name, lambda n: scope.lookup(n.id), helper_of)
+    except NotModelled as exc:
+        return None, f"the registry computes {field.name} with {exc}, which envlint does not model"
+    return reader, None
+
+
+def _implied_field(ctx: FileContext, access: RawAccess, candidates: list[ast.AST], key: str) -> Optional[Field]:
+    """The descriptor a read of an unregistered key implies: type and default as written.
+
+    Only a helper (its kind) or a typed cast (``int(...)``, ``float(...)``) or a
+    plain string read implies a type; comparisons and other idioms do not.
+    """
+    typed = [access.node] + [
+        c for c in candidates[1:]
+        if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+        and ctx.qualified_name(c.func) in _CASTS
+    ]
+    for candidate in reversed(typed):
+        reader = _site_reader(ctx, candidate, access.key)
+        if reader is None:
+            continue
+        unset = reader(None)
+        if unset.raised:
+            continue
+        value = unset.value
+        if access.helper is not None:
+            kind = access.helper.kind
+            descriptor = "EnvBool" if kind == "bool" else "EnvInt"
+            if value is not None and type(value) is not (bool if kind == "bool" else int):
+                continue
+        elif value is None:
+            kind, descriptor = "str", "EnvStr"
+        elif type(value) in _KIND_OF_VALUE:
+            kind, descriptor = _KIND_OF_VALUE[type(value)]
+        else:
+            continue
+        return Field(
+            name=key, kind=kind, descriptor=descriptor, default=value, default_is_literal=True,
+            default_source=literal(value), alias=None, line=0, column=0, section=None, description="",
+        )
+    return None
+
+
+def _read_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
+    reference = registry_reference(ctx, registry)
+    if reference is None:
+        return None
+    name, imports = reference
+    candidates = _candidates(ctx, access.node)
+    field = registry.fields.get(key)
+    registry_edits: tuple[RegistryEdit, ...] = ()
+    if field is None:
+        if registry.style != "descriptor":
+            return None
+        field = _implied_field(ctx, access, candidates, key)
+        if field is None:
+            return None
+        registry_edits = (
+            RegistryEdit("add-field", str(registry.path), key, field.descriptor, field.default_source),
+        )
+    replacement = f"{name}.{key}.get()" if registry.style == "descriptor" else f"{name}.{key}"
+    reader, why_not = _registry_reader(ctx, registry, field)
+    if key != access.key:
+        why_not = (
+            f"reads {key} where the code read {access.key}; they agree only after "
+            f"the registry converts legacy variables at import"
+        )
+        reader = None
+
+    # Largest equivalent candidate wins; otherwise the largest of the field's type (unsafe).
+    expected_type = {"bool": "bool", "int": "int", "float": "float", "str": "str"}.get(field.kind)
+    fallback: Optional[tuple[ast.AST, list[str]]] = None
+    for candidate in reversed(candidates):
+        site = _site_reader(ctx, candidate, access.key)
+        if site is None:
+            continue
+        diffs = differences(site, reader, access.key, field.kind) if reader else []
+        if reader is not None and not diffs:
+            return _fix(ctx, SAFE, candidate, replacement, imports, registry_edits, None)
+        if fallback is None and result_kind(site) == expected_type:
+            fallback = (candidate, diffs)
+    if fallback is None:
+        site = _site_reader(ctx, access.node, access.key)
+        diffs = differences(site, reader, access.key, field.kind) if site and reader else []
+        fallback = (access.node, diffs)
+    target, diffs = fallback
+    reason = why_not or "; ".join(diffs) or f"envlint cannot model {ctx.source.segment(target)}"
+    return _fix(ctx, UNSAFE, target, replacement, imports, registry_edits, reason)
+
+
+def _fix(ctx, applicability, node, replacement, imports, registry_edits, reason) -> Fix:
+    if applicability == SAFE and drops_comment(ctx, node):
+        applicability, reason = UNSAFE, "the rewrite would delete a comment inside the expression"
+    return Fix(
+        applicability=applicability,
+        description=f"Replace with `{replacement}`",
+        edits=(node_edit(ctx, node, replacement),),
+        reason=reason,
+        add_imports=imports,
+        maybe_unused=imported_names(ctx, node),
+        registry_edits=registry_edits,
+    )
+
+
+# -- presence checks, writes, deletes --------------------------------------------------------
+
+
+def _check_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
+    if key not in registry.fields:
+        return None
+    reference = registry_reference(ctx, registry)
+    if reference is None:
+        return None
+    name, imports = reference
+    if registry.style == "descriptor":
+        call = f"{name}.{key}.is_set()"
+    elif "is_set" in registry.module_attributes:
+        call = f'{name}.is_set("{key}")'
+    else:
+        return None
+    text = negated(ctx, access.node, call) if access.operation == "not in" else call
+    reason = None
+    if key != access.key:
+        reason = f"checks {key} where the code checked {access.key}"
+    return _fix(ctx, UNSAFE if reason else SAFE, access.node, text, imports, (), reason)
+
+
+def _statement_of(ctx: FileContext, access: RawAccess) -> Optional[ast.stmt]:
+    """The statement that *is* this access (``os.environ[K] = v``, ``del``, a bare call)."""
+    parent = ctx.parent_of(access.node)
+    if isinstance(parent, ast.Assign) and parent.targets == [access.node]:
+        return parent
+    if isinstance(parent, ast.Delete) and parent.targets == [access.node]:
+        return parent
+    if isinstance(parent, ast.Expr):
+        return parent
+    return None
+
+
+def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
+    if registry.style != "descriptor" or key not in registry.fields or access.operation == "update":
+        return None
+    statement = _statement_of(ctx, access)
+    reference = registry_reference(ctx, registry)
+    if statement is None or reference is None:
+        return None
+    name, imports = reference
+    if isinstance(statement, ast.Assign):
+        value = statement.value
+        text = f"{name}.{key}.set({ctx.source.segment(value)})"
+    elif access.operation == "setdefault" and len(access.node.args) == 2:
+        if not statement_alone_on_its_lines(ctx, statement):
+            return None
+        value = access.node.args[1]
+        line = ctx.source.line_text(statement.lineno)
+        indent = line[: len(line) - len(line.lstrip())]
+        step = "\t" if "\t" in indent else "    "
+        newline = ctx.source.newline
+        text = (
+            f"if not {name}.{key}.is_set():{newline}{indent}{step}"
+            f"{name}.{key}.set({ctx.source.segment(value)})"
+        )
+    else:
+        return None
+    reason = None
+    if key != access.key:
+        reason = f"sets {key} where the code set {access.key}"
+    elif not is_str_expression(ctx, value):
+        reason = (
+            "set() stores str(value); os.environ only accepts str and raises TypeError "
+            "for anything else"
+        )
+    return _fix(ctx, UNSAFE if reason else SAFE, statement, text, imports, (), reason)
+
+
+def _delete_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
+    if registry.style != "descriptor" or key not in registry.fields:
+        return None
+    statement = _statement_of(ctx, access)
+    reference = registry_reference(ctx, registry)
+    if statement is None or reference is None:
+        return None
+    name, imports = reference
+    text = f"{name}.{key}.clear()"
+    reason = None
+    if key != access.key:
+        reason = f"clears {key} where the code removed {access.key}"
+    elif isinstance(statement, ast.Delete) or (
+        access.operation == "pop" and len(access.node.args) + len(access.node.keywords) < 2
+    ):
+        reason = f"the original raises KeyError when {key} is unset; clear() does not"
+    return _fix(ctx, UNSAFE if reason else SAFE, statement, text, imports, (), reason)

@@ -1,0 +1,168 @@
+"""Turn ``RegistryEdit`` requests into text edits on a descriptor registry file.
+
+* add-field: a new typed descriptor goes under the section whose fields share
+  the longest name prefix with it (``SGLANG_SCHEDULER_FOO`` joins the section
+  holding ``SGLANG_SCHEDULER_RECV_INTERVAL``); with no meaningful match (only
+  the ``SGLANG`` prefix in common) it goes into one clearly named new section at
+  the end of the class, in the file's own banner style.
+* add-deprecation: keeps an old name working after a rename, through whatever
+  the registry already uses — a ``_print_deprecated_env(old, new)`` call next
+  to the existing ones, or an entry in the ``_DEPRECATED_ENVS`` table.
+
+Positions come from a fresh ``ast`` parse of the registry text being edited,
+so several edits in one run compose.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from typing import Optional
+
+from ..findings import Edit, RegistryEdit
+from ..registry import Registry, _class_fields, descriptor_classes
+from ..source import SourceFile
+
+NEW_SECTION = "Migrated from raw environment reads (envlint fix)"
+_BANNER = re.compile(r"^(\s*)#\s*([=\-#*~]{3,})\s*$")
+
+
+class RegistryEditError(Exception):
+    """The registry file does not offer what an edit needs (no deprecation mechanism, ...)."""
+
+
+def _common_tokens(a: str, b: str) -> int:
+    count = 0
+    for x, y in zip(a.split("_"), b.split("_")):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def _registry_class(tree: ast.Module, registry: Registry) -> Optional[ast.ClassDef]:
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == registry.class_name:
+            return node
+    return None
+
+
+def add_field_edits(
+    source: SourceFile,
+    tree: ast.Module,
+    registry: Registry,
+    requests: list[RegistryEdit],
+    owned_prefixes: tuple[str, ...] = ("SGLANG_", "SGL_"),
+) -> list[Edit]:
+    class_node = _registry_class(tree, registry)
+    if class_node is None:
+        raise RegistryEditError(f"{registry.path.name} has no registry class to add fields to")
+    kinds = descriptor_classes(tree)
+    fields = _class_fields(class_node, kinds)
+    newline = source.newline
+    body_indent = " " * (class_node.body[0].col_offset if class_node.body else 4)
+    by_line: dict[int, list[str]] = defaultdict(list)
+    orphans: list[str] = []
+    for request in sorted(requests, key=lambda r: r.name):
+        line = f"{body_indent}{request.name} = {request.descriptor}({request.default_source}){newline}"
+        # Sharing only the project prefix ("SGLANG") is not a match; a vendor
+        # prefix ("MOONCAKE") is.
+        floor = 1 if request.name.startswith(owned_prefixes) else 0
+        best, best_score = None, floor
+        for stmt, name, _ in fields:
+            score = _common_tokens(request.name, name)
+            if score > best_score:
+                best, best_score = stmt, score
+        if best is None:
+            # An earlier run's new section collects later orphans too.
+            earlier = [stmt for stmt, name, _ in fields if registry.fields[name].section == NEW_SECTION]
+            if earlier:
+                by_line[earlier[-1].end_lineno + 1].append(line)
+            else:
+                orphans.append(line)
+            continue
+        # After the last field of the matched field's section.
+        section = registry.fields[best.targets[0].id if isinstance(best, ast.Assign) else best.target.id].section
+        last = best
+        for stmt, name, _ in fields:
+            if registry.fields.get(name) and registry.fields[name].section == section:
+                last = stmt
+        by_line[last.end_lineno + 1].append(line)
+    if orphans:
+        banner = _banner_line(source, class_node)
+        header = [newline]
+        if banner:
+            header += [banner + newline, f"{body_indent}# {NEW_SECTION}{newline}", banner + newline]
+        else:
+            header.append(f"{body_indent}# {NEW_SECTION}{newline}")
+        # After everything else that goes at the end of the class.
+        by_line[class_node.end_lineno + 1].extend(header + orphans)
+    return [Edit(line, 0, line, 0, "".join(texts)) for line, texts in sorted(by_line.items())]
+
+
+def _banner_line(source: SourceFile, class_node: ast.ClassDef) -> Optional[str]:
+    for line in range(class_node.lineno + 1, class_node.end_lineno + 1):
+        text = source.line_text(line)
+        if _BANNER.match(text):
+            return text
+    return None
+
+
+_INVERT = (
+    'transform=lambda value: "false" if value.lower() in ("true", "1", "yes", "y") else "true"'
+)
+
+
+def deprecation_edit(
+    source: SourceFile,
+    tree: ast.Module,
+    registry: Registry,
+    old: str,
+    new: str,
+    invert: bool = False,
+) -> Edit:
+    """An entry that keeps ``old`` working for ``new`` (inverting the value if asked)."""
+    newline = source.newline
+    if invert and registry.deprecation_mechanism != "table":
+        raise RegistryEditError("only a _DEPRECATED_ENVS table can invert a deprecated value")
+    if registry.deprecation_mechanism == "table":
+        for node in tree.body:
+            target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+            if isinstance(target, ast.Name) and target.id == "_DEPRECATED_ENVS" and isinstance(
+                node.value, ast.Dict
+            ):
+                values = node.value.values
+                if values:
+                    last = values[-1]
+                    indent = " " * node.value.keys[-1].col_offset
+                    line = last.end_lineno + 1
+                    text = source.line_text(last.end_lineno)
+                    comma = "" if text.rstrip().endswith(",") else None
+                    if comma is None:
+                        raise RegistryEditError("the _DEPRECATED_ENVS table's last entry has no trailing comma")
+                    extra = f", {_INVERT}" if invert else ""
+                    entry = f'{indent}"{old}": _DeprecatedEnv(replacement="{new}"{extra}),{newline}'
+                    return Edit(line, 0, line, 0, entry)
+        raise RegistryEditError("the _DEPRECATED_ENVS table is not a dict literal")
+    if registry.deprecation_mechanism == "function":
+        old_first = True
+        calls: list[ast.stmt] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name == "_print_deprecated_env":
+                names = [a.arg for a in node.args.args]
+                old_first = not (names and names[0].startswith("new"))
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                func = node.value.func
+                if isinstance(func, ast.Name) and func.id == "_print_deprecated_env":
+                    calls.append(node)
+        if calls:
+            last = max(calls, key=lambda c: c.end_lineno)
+            indent = " " * last.col_offset
+            args = f'"{old}", "{new}"' if old_first else f'"{new}", "{old}"'
+            line = last.end_lineno + 1
+            return Edit(line, 0, line, 0, f"{indent}_print_deprecated_env({args}){newline}")
+    raise RegistryEditError(
+        f"{registry.path.name} has no deprecation mechanism (_print_deprecated_env calls or a "
+        "_DEPRECATED_ENVS table) to keep the old name working"
+    )
