@@ -78,7 +78,37 @@ def update_imports(
         # module when one scheduled alias of it is still used (``os`` and ``_os``).
         if found is not None and local not in still_used:
             RemoveImportsVisitor.remove_unused_import(context, *found)
+    # Remove first: the import the rewrite needs then lands where the old ones
+    # were, instead of after an import that is about to disappear.
     wrapper = cst.parse_module(text)
-    wrapper = AddImportsVisitor(context).transform_module(wrapper)
     wrapper = RemoveImportsVisitor(context).transform_module(wrapper)
-    return wrapper.code
+    wrapper = AddImportsVisitor(context).transform_module(wrapper)
+    return _blank_line_after_docstring(wrapper).code
+
+
+def _blank_line_after_docstring(module):
+    """Keep PEP 8's blank line between a module docstring and an import we added."""
+    import libcst as cst
+
+    body = list(module.body)
+    if len(body) < 2 or not _is_docstring(body[0]):
+        return module
+    following = body[1]
+    is_import = isinstance(following, cst.SimpleStatementLine) and any(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in following.body
+    )
+    if not is_import or following.leading_lines:
+        return module
+    body[1] = following.with_changes(leading_lines=[cst.EmptyLine()])
+    return module.with_changes(body=body)
+
+
+def _is_docstring(statement) -> bool:
+    import libcst as cst
+
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
