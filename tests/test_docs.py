@@ -1,19 +1,23 @@
-"""``envlint docs``: generation and bad input.
+"""``envlint docs``: generation, the drift check, and bad input.
 
 The fixture project tests/fixtures/docs has one registry of each style
-(mini/environ.py, mini/gen/envs.py).
+(mini/environ.py, mini/gen/envs.py) and two pages: drift.md (every kind of
+drift) and in_sync.md (hand-written, agrees).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
 
+from envlint.docs.drift import default_matches
 from envlint.docs.getters import getter_default
 from envlint.docs.model import Default, Entry, Reference, Section, python_literal
+from envlint.docs.page import Page, split_row
 from envlint.docs.render import code, render_markdown
 
 DOCS = Path(__file__).resolve().parent / "fixtures" / "docs"
@@ -72,7 +76,7 @@ Variables defined in `mini/gen/envs.py`.
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A private copy of the fixture project, for the commands that write."""
+    """A private copy of the fixture project, for tests that add files."""
     copy = tmp_path / "project"
     shutil.copytree(DOCS, copy)
     return copy
@@ -221,6 +225,158 @@ def test_getter_defaults(getter, expected):
     assert getter_default(ast.parse(getter, mode="eval").body, "K") == expected
 
 
+# -- the page parser -----------------------------------------------------------------
+
+
+def test_split_row_positions_and_escaped_pipes():
+    cells = split_row("| `A` |  x \\| y | |")
+    assert [(c.raw, c.start, c.text) for c in cells] == [
+        ("`A`", 2, "`A`"),
+        ("x \\| y", 9, "x | y"),
+        ("", 18, ""),
+    ]
+    assert [c.raw for c in split_row("A | B")] == ["A", "B"]
+    assert split_row("no table here") == []
+
+
+def test_page_rows(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text(
+        textwrap.dedent(
+            """\
+            | Key | Notes | Default |
+            |:---|---|--:|
+            | **`SGLANG_A`** (old) | x | `True` (prod) |
+            | not a variable | x | 1 |
+            | [SGLANG_B](#b) | x |
+            | SGLANG_C |
+
+            | Flag | Default |
+            |---|---|
+            | `--port` | 30000 |
+
+            | Command | What |
+            |---|---|
+            | `SGLANG_NOT_A_REFERENCE` | x |
+
+            ~~~
+            | Name | Default |
+            |---|---|
+            | `SGLANG_FENCED` | 1 |
+            ~~~
+            """
+        ),
+        encoding="utf-8",
+    )
+    rows = Page.read(page).rows()
+    assert [(r.name, r.line, r.column, r.default) for r in rows] == [
+        ("SGLANG_A", 3, 6, rows[0].default),
+        ("SGLANG_B", 5, 4, None),
+        ("SGLANG_C", 6, 3, None),
+    ]
+    assert (rows[0].default.text, rows[0].default.column) == ("True", 31)
+
+
+@pytest.mark.parametrize(
+    "documented, default, matches",
+    [
+        ("false", Default("False", True, False), True),
+        ("0", Default("False", True, False), True),
+        ("`yes`", Default("True", True, True), False),  # the cell's span is unwrapped earlier
+        ("yes", Default("True", True, True), True),
+        ("true", Default("False", True, False), False),
+        ("Not set", Default("None", True, None), True),
+        ("-", Default("None", True, None), True),
+        ("", Default("None", True, None), True),
+        ("0", Default("None", True, None), False),
+        ("info", Default('"info"', True, "info"), True),
+        ("'info'", Default('"info"', True, "info"), True),
+        ("INFO", Default('"info"', True, "info"), False),
+        ('""', Default('""', True, ""), True),
+        ("8_192", Default("8192", True, 8192), True),
+        ("8192.0", Default("8192", True, 8192), True),
+        ("8K", Default("8192", True, 8192), False),
+        (".5", Default("0.5", True, 0.5), True),
+        ("Level.OFF", Default("Level.OFF", True, 0), True),
+        ("0", Default("Level.OFF", True, 0), True),
+        ("a, b", Default('("a", "b")', True, ("a", "b")), True),
+        ('["a", "b"]', Default('("a", "b")', True, ("a", "b")), True),
+        ("-", Default("()", True, ()), True),
+        ("a", Default('("a", "b")', True, ("a", "b")), False),
+        ('{"k": 1}', Default('{"k": 1}', True, {"k": 1}), True),
+    ],
+)
+def test_default_matches(documented, default, matches):
+    assert default_matches(documented, default) is matches
+
+
+# -- the drift check -----------------------------------------------------------------
+
+
+def test_every_kind_of_drift(run_cli):
+    code_, out, err = run_cli("docs", "--check", "drift.md", cwd=DOCS)
+    assert (code_, err) == (1, "")
+    assert out.splitlines() == [
+        "drift.md:1:1: ENV102 MINI_GEN_BACKEND is defined in mini/gen/envs.py:27 but not "
+        "documented",
+        "drift.md:1:1: ENV102 MINI_GEN_TRACE is defined in mini/gen/envs.py:30 but not "
+        "documented",
+        "drift.md:1:1: ENV102 MINI_GEN_SEED is defined in mini/gen/envs.py:35 but not documented",
+        "drift.md:10:23: ENV103 MINI_LOG_LEVEL default documented as 'debug', but "
+        'mini/environ.py sets "info"',
+        "drift.md:11:4: ENV101 LEGACY_LOG_GC is documented under its legacy prefix; the "
+        "registry defines MINI_LOG_GC",
+        "drift.md:12:4: ENV101 MINI_GONE is documented but not defined in mini/environ.py or "
+        "mini/gen/envs.py",
+        "drift.md:19:42: ENV101 MINI_OLD_FUSE_TOPK is documented but is a deprecated alias of "
+        "MINI_FUSE_TOPK",
+        "drift.md:22:26: ENV103 MINI_TIMEOUT default documented as '30', but mini/environ.py "
+        "sets None",
+        "drift.md:24:26: ENV101 MINI_REMOVED is documented but mini/environ.py deprecates it "
+        "without replacement",
+        "drift.md:30:18: ENV103 MINI_GEN_STEPS default documented as '8', but mini/gen/envs.py "
+        "sets 4",
+    ]
+
+
+def test_check_against_one_registry(run_cli):
+    """With --registry, the other registry's variables are stale, its own are compared."""
+    code_, out, _ = run_cli(
+        "docs", "--registry", "mini/gen/envs.py", "--check", "drift.md", cwd=DOCS
+    )
+    assert code_ == 1
+    assert [line.split(" ")[1] + " " + line.split(" ")[2] for line in out.splitlines()] == [
+        "ENV102 MINI_GEN_BACKEND",
+        "ENV102 MINI_GEN_TRACE",
+        "ENV102 MINI_GEN_SEED",
+        "ENV101 MINI_LOG_GC",
+        "ENV101 MINI_LOG_LEVEL",
+        "ENV101 LEGACY_LOG_GC",
+        "ENV101 MINI_GONE",
+        "ENV101 MINI_FUSE_TOPK",
+        "ENV101 MINI_OLD_FUSE_TOPK",
+        "ENV101 MINI_STRICT_LEVEL",
+        "ENV101 MINI_ARCHS",
+        "ENV101 MINI_TIMEOUT",
+        "ENV101 MINI_CACHE_DIR",
+        "ENV101 MINI_REMOVED",
+        "ENV103 MINI_GEN_STEPS",
+    ]
+
+
+def test_hand_written_page_in_sync(run_cli):
+    assert run_cli("docs", "--check", "in_sync.md", cwd=DOCS) == (0, "", "")
+
+
+def test_page_without_tables(project, run_cli):
+    (project / "empty.md").write_text("# Nothing here\n", encoding="utf-8")
+    code_, out, err = run_cli("docs", "--registry", "mini/environ.py", "--check", "empty.md",
+                              cwd=project)
+    assert code_ == 1
+    assert len(out.splitlines()) == 7
+    assert err == "envlint: empty.md: no table on the page documents a variable\n"
+
+
 # -- bad input -----------------------------------------------------------------------
 
 
@@ -267,4 +423,13 @@ def test_no_registry_at_all(tmp_path, run_cli):
         "",
         "envlint: error: no environment-variable registry found; name one with --registry or "
         "in [tool.envlint] registries\n",
+    )
+
+
+def test_usage_errors(run_cli):
+    assert run_cli("docs", "--check", "nope.md", cwd=DOCS) == (
+        2, "", "envlint: error: nope.md: no such file\n"
+    )
+    assert run_cli("docs", "--check", "drift.md", "--format", "json", cwd=DOCS) == (
+        2, "", "envlint: error: --format applies to the printed reference, not to --check\n"
     )

@@ -1,4 +1,4 @@
-"""``envlint docs``: which registries to document, and printing their reference.
+"""``envlint docs``: which registries to document, and the two modes (print, check).
 
 The registries are the ones ``envlint check`` would use for the same paths
 (configured, or discovered), unless ``--registry`` names files. A registry that
@@ -16,9 +16,12 @@ from ..config import Config, load_config
 from ..discovery import display_path
 from ..modules import module_name
 from ..registry import Registry, detect_style, parse_registry
+from ..report import format_text
 from ..source import SourceError
 from . import DocsError
+from .drift import check_page
 from .model import Reference, build_reference
+from .page import Page
 from .render import render_json, render_markdown
 
 
@@ -66,10 +69,24 @@ def load_references(
 
 
 def run_docs(
-    paths: Sequence[Path], registry_paths: Sequence[Path], output_format: Optional[str]
+    paths: Sequence[Path],
+    registry_paths: Sequence[Path],
+    output_format: Optional[str],
+    check: Optional[Path],
 ) -> int:
-    """Print the reference; returns the exit code."""
-    _, references = load_references(paths, registry_paths)
-    render = render_json if output_format == "json" else render_markdown
-    sys.stdout.write(render(references))
-    return 0
+    """Print the reference, or check a page; returns the exit code."""
+    if output_format is not None and check:
+        raise DocsError("--format applies to the printed reference, not to --check")
+    page = Page.read(check) if check else None
+    config, references = load_references(paths, registry_paths)
+    if page is None:
+        render = render_json if output_format == "json" else render_markdown
+        sys.stdout.write(render(references))
+        return 0
+    shown = display_path(page.path)
+    rows = page.rows()
+    if not rows:
+        print(f"envlint: {shown}: no table on the page documents a variable", file=sys.stderr)
+    findings = check_page(shown, rows, references, config.legacy_prefixes)
+    sys.stdout.write(format_text(findings))
+    return 1 if findings else 0
