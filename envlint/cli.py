@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     rule.add_argument("code", help="e.g. ENV004")
 
     docs = commands.add_parser(
-        "docs", help="print the environment-variable reference, or check a page against it"
+        "docs", help="print the environment-variable reference, or check or update a page"
     )
     docs.add_argument("paths", nargs="*", type=Path, help="the project (default: .)")
     docs.add_argument(
@@ -71,9 +71,14 @@ def _parser() -> argparse.ArgumentParser:
         help="document this registry file only (repeatable; default: the project's registries)",
     )
     docs.add_argument("--format", choices=("markdown", "json"), help="default: markdown")
-    docs.add_argument(
+    mode = docs.add_mutually_exclusive_group()
+    mode.add_argument(
         "--check", type=Path, metavar="PAGE",
         help="report drift between PAGE and the registries (ENV101-ENV103); exit 1 on drift",
+    )
+    mode.add_argument(
+        "--write", type=Path, metavar="PAGE",
+        help="regenerate the part of PAGE between <!-- envlint:begin --> and <!-- envlint:end -->",
     )
     return parser
 
@@ -120,7 +125,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     from .docs.command import run_docs
 
     paths = args.paths or [Path(".")]
-    return run_docs(paths, args.registry or [], args.format, args.check)
+    return run_docs(paths, args.registry or [], args.format, args.check, args.write)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

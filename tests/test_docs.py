@@ -1,14 +1,16 @@
-"""``envlint docs``: generation, the drift check, and bad input.
+"""``envlint docs``: generation, the drift check, --write, and bad input.
 
 The fixture project tests/fixtures/docs has one registry of each style
-(mini/environ.py, mini/gen/envs.py) and two pages: drift.md (every kind of
-drift) and in_sync.md (hand-written, agrees).
+(mini/environ.py, mini/gen/envs.py) and three pages: drift.md (every kind of
+drift), in_sync.md (hand-written, agrees) and page.md (markers for --write).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import textwrap
 from pathlib import Path
 
@@ -76,7 +78,7 @@ Variables defined in `mini/gen/envs.py`.
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A private copy of the fixture project, for tests that add files."""
+    """A private copy of the fixture project, for the commands that write."""
     copy = tmp_path / "project"
     shutil.copytree(DOCS, copy)
     return copy
@@ -377,7 +379,109 @@ def test_page_without_tables(project, run_cli):
     assert err == "envlint: empty.md: no table on the page documents a variable\n"
 
 
+# -- --write -------------------------------------------------------------------------
+
+PAGE_HEAD = """\
+# Mini environment variables
+
+This introduction is written by hand and must survive `envlint docs --write`.
+
+## Reference
+
+<!-- envlint:begin -->
+"""
+PAGE_TAIL = """\
+<!-- envlint:end -->
+
+Notes after the generated part stay as they are.
+"""
+
+
+def _nested(markdown: str, levels: int) -> str:
+    """The reference with every heading ``levels`` deeper, as --write nests it."""
+    return "".join(
+        "#" * levels + line if line.startswith("#") else line
+        for line in markdown.splitlines(keepends=True)
+    )
+
+
+def test_write_replaces_only_the_region(project, run_cli):
+    code_, out, err = run_cli("docs", "--write", "page.md", cwd=project)
+    assert (code_, out, err) == (0, "", "envlint: updated page.md\n")
+    expected_region = "\n" + _nested(DESCRIPTOR_REFERENCE + "\n" + MODULE_REFERENCE, 2) + "\n"
+    assert (project / "page.md").read_text(encoding="utf-8") == (
+        PAGE_HEAD + expected_region + PAGE_TAIL
+    )
+
+
+def test_write_is_idempotent_and_the_result_checks_clean(project, run_cli):
+    run_cli("docs", "--write", "page.md", cwd=project)
+    first = (project / "page.md").read_bytes()
+    assert run_cli("docs", "--write", "page.md", cwd=project) == (0, "", "")
+    assert (project / "page.md").read_bytes() == first
+    assert run_cli("docs", "--check", "page.md", cwd=project) == (0, "", "")
+
+
+def test_write_keeps_line_breaks_bom_and_permissions(project, run_cli):
+    page = project / "crlf.md"
+    page.write_bytes(
+        b"\xef\xbb\xbfIntro\r\n<!-- envlint:begin -->\r\nold\r\n<!-- envlint:end -->\r\nEnd"
+    )
+    os.chmod(page, 0o640)
+    assert run_cli("docs", "--registry", "mini/gen/envs.py", "--write", "crlf.md",
+                   cwd=project)[0] == 0
+    data = page.read_bytes()
+    region = "\n" + MODULE_REFERENCE + "\n"
+    assert data == (
+        b"\xef\xbb\xbfIntro\r\n<!-- envlint:begin -->\r\n"
+        + region.replace("\n", "\r\n").encode("utf-8")
+        + b"<!-- envlint:end -->\r\nEnd"
+    )
+    assert stat.S_IMODE(page.stat().st_mode) == 0o640
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == []
+
+
+def test_markers_inside_code_blocks_are_not_markers(project, run_cli):
+    page = project / "fenced.md"
+    text = "```\n<!-- envlint:begin -->\n<!-- envlint:end -->\n```\n"
+    page.write_text(text, encoding="utf-8")
+    code_, out, err = run_cli("docs", "--write", "fenced.md", cwd=project)
+    assert (code_, out) == (2, "")
+    assert err.startswith("envlint: error: fenced.md: no generated region;")
+    assert page.read_text(encoding="utf-8") == text
+
+
 # -- bad input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page_text, message",
+    [
+        (
+            "# No markers\n",
+            "envlint: error: bad.md: no generated region; add a line <!-- envlint:begin --> "
+            "and a line <!-- envlint:end --> where the reference goes\n",
+        ),
+        (
+            "<!-- envlint:begin -->\n",
+            "envlint: error: bad.md: no generated region; add a line <!-- envlint:begin --> "
+            "and a line <!-- envlint:end --> where the reference goes\n",
+        ),
+        (
+            "<!-- envlint:end -->\n<!-- envlint:begin -->\n",
+            "envlint: error: bad.md:1: <!-- envlint:end --> comes before <!-- envlint:begin -->\n",
+        ),
+        (
+            "<!-- envlint:begin -->\n<!-- envlint:end -->\n<!-- envlint:begin -->\n",
+            "envlint: error: bad.md:3: more than one envlint marker; a page has one generated "
+            "region\n",
+        ),
+    ],
+)
+def test_bad_markers(project, run_cli, page_text, message):
+    (project / "bad.md").write_text(page_text, encoding="utf-8")
+    assert run_cli("docs", "--write", "bad.md", cwd=project) == (2, "", message)
+    assert (project / "bad.md").read_text(encoding="utf-8") == page_text
 
 
 def test_registry_errors(project, run_cli):
@@ -431,5 +535,6 @@ def test_usage_errors(run_cli):
         2, "", "envlint: error: nope.md: no such file\n"
     )
     assert run_cli("docs", "--check", "drift.md", "--format", "json", cwd=DOCS) == (
-        2, "", "envlint: error: --format applies to the printed reference, not to --check\n"
+        2, "", "envlint: error: --format applies to the printed reference, not to --check or "
+        "--write\n"
     )

@@ -9,6 +9,7 @@ One direction, one module per step::
 
     Registry --model--> Reference --render--> markdown | json
                                   --drift---> findings (ENV101-ENV103) <--page-- PAGE.md
+                                  --write---> PAGE.md (only between the markers)
 
 ``command`` wires these steps to the CLI.
 """

@@ -1,4 +1,4 @@
-"""``envlint docs``: which registries to document, and the two modes (print, check).
+"""``envlint docs``: which registries to document, and the three modes (print, check, write).
 
 The registries are the ones ``envlint check`` would use for the same paths
 (configured, or discovered), unless ``--registry`` names files. A registry that
@@ -23,6 +23,7 @@ from .drift import check_page
 from .model import Reference, build_reference
 from .page import Page
 from .render import render_json, render_markdown
+from .write import regenerate, write_text
 
 
 def _load_named(path: Path, config: Config) -> Registry:
@@ -73,17 +74,23 @@ def run_docs(
     registry_paths: Sequence[Path],
     output_format: Optional[str],
     check: Optional[Path],
+    write: Optional[Path],
 ) -> int:
-    """Print the reference, or check a page; returns the exit code."""
-    if output_format is not None and check:
-        raise DocsError("--format applies to the printed reference, not to --check")
-    page = Page.read(check) if check else None
+    """Print the reference, or check or update a page; returns the exit code."""
+    if output_format is not None and (check or write):
+        raise DocsError("--format applies to the printed reference, not to --check or --write")
+    page = Page.read(check or write) if (check or write) else None
     config, references = load_references(paths, registry_paths)
     if page is None:
         render = render_json if output_format == "json" else render_markdown
         sys.stdout.write(render(references))
         return 0
     shown = display_path(page.path)
+    if write is not None:
+        text = regenerate(page, lambda level: render_markdown(references, level))
+        if write_text(page, text):
+            print(f"envlint: updated {shown}", file=sys.stderr)
+        return 0
     rows = page.rows()
     if not rows:
         print(f"envlint: {shown}: no table on the page documents a variable", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Reading a markdown reference page: its variable tables.
+"""Reading a markdown reference page: its variable tables, its markers, its headings.
 
 Real pages differ (sglang's diffusion page: "Environment Variable | Default |
 Description"; a container page: "变量名称 | 释义 | 示例"; envlint's own: "Name |
@@ -25,14 +25,21 @@ from typing import Iterator, Optional
 
 from . import DocsError
 
+BEGIN_MARKER = "<!-- envlint:begin -->"
+END_MARKER = "<!-- envlint:end -->"
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _DELIMITER_CELL = re.compile(r"^:?-+:?$")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _NAME_HEADER = re.compile(r"variable|env|name|key|变量", re.IGNORECASE)
 _DEFAULT_HEADER = re.compile(r"default|默认", re.IGNORECASE)
+_BEGIN = re.compile(r"^\s*<!--\s*envlint:begin\s*-->\s*$")
+_END = re.compile(r"^\s*<!--\s*envlint:end\s*-->\s*$")
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,11 @@ class Page:
         line_ends = _LINE_BREAK.findall(text) + [""]
         return cls(path, text, has_bom, lines, line_ends)
 
+    @property
+    def newline(self) -> str:
+        """The page's line break, for text written into it."""
+        return self.line_ends[0] or "\n"
+
     def outside_code(self) -> Iterator[int]:
         """Indexes of the lines that are not inside a fenced code block (fences excluded)."""
         fence: Optional[str] = None
@@ -129,6 +141,44 @@ class Page:
                 position += 1
             found += _table_rows([c.text for c in header], body)
         return found
+
+    # -- markers and headings ------------------------------------------------------
+
+    def marker_region(self) -> tuple[int, int]:
+        """Line indexes of the begin and end markers; DocsError unless exactly one pair."""
+        begins = [i for i in self.outside_code() if _BEGIN.match(self.lines[i])]
+        ends = [i for i in self.outside_code() if _END.match(self.lines[i])]
+        if not begins or not ends:
+            raise DocsError(
+                f"{self.path}: no generated region; add a line {BEGIN_MARKER} and a line "
+                f"{END_MARKER} where the reference goes"
+            )
+        if len(begins) > 1 or len(ends) > 1:
+            extra = (begins[1:] or ends[1:])[0]
+            raise DocsError(
+                f"{self.path}:{extra + 1}: more than one envlint marker; a page has one "
+                "generated region"
+            )
+        if ends[0] < begins[0]:
+            raise DocsError(f"{self.path}:{ends[0] + 1}: {END_MARKER} comes before {BEGIN_MARKER}")
+        return begins[0], ends[0]
+
+    def heading_level_before(self, index: int) -> int:
+        """Level of the last heading above line ``index`` (0 when there is none)."""
+        level = 0
+        previous = ""
+        for i in self.outside_code():
+            if i >= index:
+                break
+            line = self.lines[i]
+            atx = _ATX_HEADING.match(line)
+            setext = _SETEXT_UNDERLINE.match(line)
+            if atx:
+                level = len(atx.group(1))
+            elif setext and previous.strip() and "|" not in previous:
+                level = 1 if setext.group(1)[0] == "=" else 2
+            previous = line
+        return level
 
 
 def _closes(fence: str, candidate: str, rest: str) -> bool:
