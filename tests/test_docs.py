@@ -498,13 +498,13 @@ def test_bad_markers(project, run_cli, page_text, message):
 
 
 def test_registry_errors(project, run_cli):
-    (project / "broken.py").write_text("x = (\n", encoding="utf-8")
+    (project / "broken.py").write_text("x = = 1\n", encoding="utf-8")
     (project / "plain.py").write_text("x = 1\n", encoding="utf-8")
     assert run_cli("docs", "--registry", "missing.py", cwd=project) == (
         2, "", "envlint: error: missing.py: no such file\n"
     )
     assert run_cli("docs", "--registry", "broken.py", cwd=project) == (
-        2, "", "envlint: error: broken.py: cannot parse: '(' was never closed (line 1)\n"
+        2, "", "envlint: error: broken.py: cannot parse: invalid syntax (line 1)\n"
     )
     assert run_cli("docs", "--registry", "plain.py", cwd=project) == (
         2,
@@ -526,11 +526,11 @@ def test_configured_registry_that_does_not_parse(tmp_path, run_cli):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.envlint]\nregistries = [{path = "envs.py", style = "module"}]\n', encoding="utf-8"
     )
-    (tmp_path / "envs.py").write_text("environment_variables = {\n", encoding="utf-8")
+    (tmp_path / "envs.py").write_text("environment_variables = = {}\n", encoding="utf-8")
     code_, out, err = run_cli("docs", cwd=tmp_path)
     assert (code_, out) == (2, "")
-    assert err == "envlint: error: envs.py: registry not loaded: cannot parse: '{' was never " \
-        "closed (line 1)\n"
+    assert err == "envlint: error: envs.py: registry not loaded: cannot parse: invalid syntax " \
+        "(line 1)\n"
 
 
 def test_no_registry_at_all(tmp_path, run_cli):
