@@ -1,11 +1,11 @@
 """What a module-style getter returns when its variable is unset, where that is evident.
 
 vLLM-style registries map each key to a getter, ``"K": lambda: int(os.getenv("K", "60"))``.
-The ``TYPE_CHECKING`` stubs usually state the type and default, but not every key
-has a stub. For those, the getter itself is read: the default passed to
-``os.getenv`` / ``os.environ.get`` and the conversions wrapped around it
-(``int``, ``float``, ``bool``, ``str``, ``.lower()``, ``== "true"``, ``in (...)``)
-are applied to it, exactly as Python would when the variable is unset.
+The ``TYPE_CHECKING`` stubs state a type and default too, but not every key has
+one, and stubs go stale: the getter is what runs. So the getter is read: the
+default passed to ``os.getenv`` / ``os.environ.get`` and the conversions wrapped
+around it (``int``, ``float``, ``bool``, ``str``, ``.lower()``, ``== "true"``,
+``in (...)``) are applied to it, exactly as Python would when the variable is unset.
 
 Anything else (project helpers such as ``_lazy_bool("K")``, function calls,
 ``os.environ["K"]``) is not guessed: it yields no default.

@@ -26,7 +26,6 @@ class Default:
     text: str  # Python literal (``False``, ``"info"``) or source text; "" when unknown
     is_literal: bool  # ``value`` is the real default; False: only ``source`` is known
     value: Any = None
-    source: str = ""  # the registry's own text for it, "" when it has none
 
 
 NO_DEFAULT = Default(text="", is_literal=False)
@@ -102,21 +101,25 @@ def _field_default(field: Field) -> Default:
             shown = python_literal(field.default)
         else:
             shown = one_line(shown)
-        return Default(shown, True, field.default, field.default_source)
+        return Default(shown, True, field.default)
     if field.default_source:
-        return Default(one_line(field.default_source), False, None, field.default_source)
+        return Default(one_line(field.default_source), False)
     return NO_DEFAULT
 
 
 def _entry(field: Field, aliases: tuple[str, ...], getter: Optional[ast.AST]) -> Entry:
+    """Module style: the getter's default when it is evident, the stub's otherwise.
+
+    The getter is what runs; a stub is a declaration for type checkers and goes
+    stale (vLLM's ``VLLM_XGRAMMAR_CACHE_MB: int = 0`` reads ``"512"``). The stub
+    still names the type, which the getter often does not.
+    """
     kind, default = field.kind, _field_default(field)
-    if getter is not None and (kind == "unknown" or not default.is_literal):
-        evident = getter_default(getter, field.name)
-        if evident is not None:
-            getter_kind, value = evident
-            kind = getter_kind if kind == "unknown" else kind
-            if not default.is_literal:
-                default = Default(python_literal(value), True, value)
+    evident = getter_default(getter, field.name) if getter is not None else None
+    if evident is not None:
+        getter_kind, value = evident
+        kind = getter_kind if kind == "unknown" else kind
+        default = Default(python_literal(value), True, value)
     return Entry(field.name, kind, default, field.description, aliases, field.line)
 
 
@@ -129,7 +132,7 @@ def registry_label(path: Path, root: Path) -> str:
 
 
 def build_reference(registry: Registry, root: Path) -> Reference:
-    """The reference of ``registry``: stubs first, then evident getter defaults (module style)."""
+    """The reference of ``registry``, sections and fields in registry order."""
     renamed: dict[str, list[str]] = {}
     for old, new in registry.deprecations.items():
         if new is not None:
