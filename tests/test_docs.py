@@ -503,6 +503,12 @@ def test_registry_errors(project, run_cli):
     assert run_cli("docs", "--registry", "missing.py", cwd=project) == (
         2, "", "envlint: error: missing.py: no such file\n"
     )
+    assert run_cli("docs", "--registry", "mini", cwd=project) == (
+        2, "", "envlint: error: mini: not a file\n"
+    )
+    assert run_cli("docs", "nowhere", "--registry", "mini/environ.py", cwd=project) == (
+        2, "", "envlint: error: nowhere: no such file or directory\n"
+    )
     assert run_cli("docs", "--registry", "broken.py", cwd=project) == (
         2, "", "envlint: error: broken.py: cannot parse: invalid syntax (line 1)\n"
     )

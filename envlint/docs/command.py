@@ -29,7 +29,7 @@ from .write import regenerate, write_text
 def _load_named(path: Path, config: Config) -> Registry:
     """A registry named with ``--registry``: as configured, else its style detected."""
     if not path.is_file():
-        raise DocsError(f"{path}: no such file")
+        raise DocsError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
     resolved = path.resolve()
     spec = next((s for s in config.registries if s.path == resolved), None)
     module = spec.module if spec else module_name(resolved, config.src)
@@ -50,6 +50,9 @@ def load_references(
     paths: Sequence[Path], registry_paths: Sequence[Path]
 ) -> tuple[Config, list[Reference]]:
     if registry_paths:
+        for path in paths:  # only locate the configuration, but must exist all the same
+            if not path.exists():
+                raise DocsError(f"{path}: no such file or directory")
         config = load_config(list(paths))
         registries = [_load_named(path, config) for path in registry_paths]
     else:

@@ -102,10 +102,19 @@ def _stale_message(
     return f"{name} is documented but not defined in {_labels(references)}"
 
 
-def _finding(path: str, line: int, column: int, code: str, length: int, message: str,
-             key: str) -> Finding:
-    return Finding(path=path, line=line, column=column, code=code, end_line=line,
-                   end_column=column + length, message=message, key=key)
+def _finding(
+    path: str, line: int, column: int, code: str, length: int, message: str, key: str
+) -> Finding:
+    return Finding(
+        path=path,
+        line=line,
+        column=column,
+        code=code,
+        end_line=line,
+        end_column=column + length,
+        message=message,
+        key=key,
+    )
 
 
 def check_page(
@@ -127,8 +136,9 @@ def check_page(
     for row in rows:
         if row.name not in defined:
             message = _stale_message(row.name, references, defined, legacy_prefixes)
-            findings.append(_finding(path, row.line, row.column, STALE, len(row.name), message,
-                                     row.name))
+            findings.append(
+                _finding(path, row.line, row.column, STALE, len(row.name), message, row.name)
+            )
             continue
         entry, reference = defined[row.name]
         documented = row.default
@@ -141,8 +151,17 @@ def check_page(
                 f"{row.name} default documented as {documented.text!r}, but {reference.label} "
                 f"sets {entry.default.text}"
             )
-            findings.append(_finding(path, row.line, documented.column, DEFAULT_DIFFERS,
-                                     len(documented.text), message, row.name))
+            findings.append(
+                _finding(
+                    path,
+                    row.line,
+                    documented.column,
+                    DEFAULT_DIFFERS,
+                    len(documented.text),
+                    message,
+                    row.name,
+                )
+            )
     documented_names = {row.name for row in rows}
     for name, (entry, reference) in defined.items():
         if name not in documented_names:
