@@ -1,4 +1,6 @@
-"""Command line: ``envlint check | rules | rule CODE``. Thin: parse, delegate, print, exit.
+"""Command line: ``envlint check | rules | rule CODE | docs``.
+
+Thin: parse, delegate, print, exit.
 
 Exit codes: 0 nothing found, 1 findings or files that could not be checked,
 2 usage or configuration error. No tracebacks for anything a user can cause.
@@ -15,6 +17,7 @@ from typing import Optional, Sequence
 from . import __version__
 from .config import ConfigError
 from .discovery import DiscoveryError
+from .docs import DocsError
 from .report import FORMATTERS
 from .rules import ALL_RULES, RULES_BY_CODE
 
@@ -67,6 +70,25 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("rules", help="list the rule codes with one-line summaries")
     rule = commands.add_parser("rule", help="explain one rule")
     rule.add_argument("code", help="e.g. ENV004")
+
+    docs = commands.add_parser(
+        "docs", help="print the environment-variable reference, or check or update a page"
+    )
+    docs.add_argument("paths", nargs="*", type=Path, help="the project (default: .)")
+    docs.add_argument(
+        "--registry", action="append", type=Path, metavar="PATH",
+        help="document this registry file only (repeatable; default: the project's registries)",
+    )
+    docs.add_argument("--format", choices=("markdown", "json"), help="default: markdown")
+    mode = docs.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check", type=Path, metavar="PAGE",
+        help="report drift between PAGE and the registries (ENV101-ENV103); exit 1 on drift",
+    )
+    mode.add_argument(
+        "--write", type=Path, metavar="PAGE",
+        help="regenerate the part of PAGE between <!-- envlint:begin --> and <!-- envlint:end -->",
+    )
     return parser
 
 
@@ -176,6 +198,13 @@ def _cmd_rule(code: str) -> int:
     return 0
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from .docs.command import run_docs
+
+    paths = args.paths or [Path(".")]
+    return run_docs(paths, args.registry or [], args.format, args.check, args.write)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -188,9 +217,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_rules()
         if args.command == "rule":
             return _cmd_rule(args.code)
+        if args.command == "docs":
+            return _cmd_docs(args)
         parser.print_help()
         return 2
-    except (UsageError, ConfigError, DiscoveryError) as exc:
+    except (UsageError, ConfigError, DiscoveryError, DocsError) as exc:
         print(f"envlint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
