@@ -1,4 +1,4 @@
-"""Command line: ``envlint check | rules | rule CODE | docs``.
+"""Command line: ``envlint check | fix | rules | rule CODE | docs``.
 
 Thin: parse, delegate, print, exit.
 

@@ -78,6 +78,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     registries_configured: bool = False
     src_configured: bool = False
+    root_marked: bool = True
 
     def with_overrides(self, **changes: Any) -> "Config":
         return replace(self, **changes)
@@ -103,7 +104,7 @@ class Config:
         if not extra:
             return self
         registries = self.registries + tuple(extra)
-        src = self.src if self.src_configured else _default_src(self.root, registries)
+        src = self.src if self.src_configured else _default_src(self.root, registries, self.root_marked)
         return replace(self, registries=registries, src=src)
 
 
@@ -120,12 +121,13 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def find_project(start: Path) -> tuple[Path, Optional[Path], dict]:
+def find_project(start: Path) -> tuple[Path, Optional[Path], dict, bool]:
     """Walk up from ``start`` to the nearest ``pyproject.toml`` with ``[tool.envlint]``.
 
-    Returns (project root, that pyproject or None, the table). Without one, the
-    root is the nearest directory holding a ``pyproject.toml`` or ``.git``, else
-    ``start`` itself.
+    Returns (project root, that pyproject or None, the table, whether the root
+    is marked). Without one, the root is the nearest directory holding a
+    ``pyproject.toml`` or ``.git`` (marked), else ``start`` itself (unmarked: it
+    says nothing about where module names begin).
     """
     start = start.resolve()
     first = start if start.is_dir() else start.parent
@@ -138,12 +140,12 @@ def find_project(start: Path) -> tuple[Path, Optional[Path], dict]:
             if table is not None:
                 if not isinstance(table, dict):
                     raise ConfigError(f"{candidate}: [tool.envlint] must be a table")
-                return directory, candidate, table
+                return directory, candidate, table, True
             if fallback is None:
                 fallback = directory
         elif fallback is None and (directory / ".git").exists():
             fallback = directory
-    return (fallback or first), None, {}
+    return (fallback or first), None, {}, fallback is not None
 
 
 # -- validation helpers ---------------------------------------------------------------
@@ -205,8 +207,12 @@ def _parse_registries(
         style = entry.get("style")
         if style is None:
             from .registry import detect_style
+            from .source import SourceError
 
-            style = detect_style(path)
+            try:
+                style = detect_style(path)
+            except SourceError as exc:
+                raise ConfigError(f"{where}: registry '{entry['path']}': {exc}") from None
             if style is None:
                 raise ConfigError(
                     f"{where}: registry '{entry['path']}' defines neither an EnvField "
@@ -277,8 +283,41 @@ def discover_registries(
     return tuple(found.values())
 
 
-def _default_src(root: Path, registries: tuple[RegistrySpec, ...]) -> tuple[Path, ...]:
-    """Source roots for module names: where each registry's package tree starts."""
+_BELOW_ROOT_CACHE: dict[tuple[Path, str, tuple[str, ...]], tuple[RegistrySpec, ...]] = {}
+
+
+def registries_below(
+    profile: Profile, root: Path, exclude: tuple[str, ...]
+) -> tuple[RegistrySpec, ...]:
+    """Known registry files anywhere below ``root`` (a monorepo's ``third_party/sglang``).
+
+    Only used when nothing was found around the linted paths; cached per root so
+    a flake8 worker walks the tree at most once.
+    """
+    key = (root, profile.name, exclude)
+    if key not in _BELOW_ROOT_CACHE:
+        from .discovery import walk_python_files
+
+        found = []
+        for path in walk_python_files(root, root, exclude):
+            posix = path.as_posix()
+            for known in profile.known_registries:
+                if posix.endswith("/" + known.relative_path):
+                    found.append(RegistrySpec(path.resolve(), known.style, known.module))
+                    break
+        _BELOW_ROOT_CACHE[key] = tuple(found)
+    return _BELOW_ROOT_CACHE[key]
+
+
+def _default_src(
+    root: Path, registries: tuple[RegistrySpec, ...], root_marked: bool = True
+) -> tuple[Path, ...]:
+    """Source roots for module names: where each registry's package tree starts.
+
+    The project root counts too when a ``pyproject.toml`` or ``.git`` marks it;
+    an unmarked fallback root (the linted directory itself) would cut module
+    names short (``sglang/srt/managers/x.py`` would become ``x``).
+    """
     roots: list[Path] = []
     for spec in registries:
         depth = spec.module.count(".") + 1
@@ -287,7 +326,7 @@ def _default_src(root: Path, registries: tuple[RegistrySpec, ...]) -> tuple[Path
             base = base.parent
         if base not in roots:
             roots.append(base)
-    if root not in roots:
+    if root_marked and root not in roots:
         roots.append(root)
     return tuple(roots)
 
@@ -295,14 +334,14 @@ def _default_src(root: Path, registries: tuple[RegistrySpec, ...]) -> tuple[Path
 def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     """Build the run's configuration for the given linted paths."""
     start = paths[0] if paths else Path(".")
-    root, config_file, table = find_project(start)
+    root, config_file, table, root_marked = find_project(start)
     where = str(config_file) if config_file else "[tool.envlint]"
     unknown = set(table) - _KNOWN_KEYS
     if unknown:
         raise ConfigError(f"{where}: [tool.envlint]: unknown key '{sorted(unknown)[0]}'")
 
     profile_name = table.get("profile", "sglang")
-    if profile_name not in PROFILES:
+    if not isinstance(profile_name, str) or profile_name not in PROFILES:
         raise ConfigError(
             f"{where}: unknown profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})"
         )
@@ -318,8 +357,13 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         registries = _parse_registries(where, root, table["registries"], src)
     else:
         registries = discover_registries(profile, root, paths)
+    exclude = DEFAULT_EXCLUDES + strings("extend-exclude", ())
+    if "exclude" in table:
+        exclude = strings("exclude", ()) + strings("extend-exclude", ())
+    if not registries_configured and not registries:
+        registries = registries_below(profile, root, exclude)
     if not src:
-        src = _default_src(root, registries)
+        src = _default_src(root, registries, root_marked)
 
     legacy = profile.legacy_prefixes
     if "legacy-prefixes" in table:
@@ -333,10 +377,6 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     flag_writes = table.get("flag-writes", profile.flag_writes)
     if not isinstance(flag_writes, bool):
         raise ConfigError(f"{where}: 'flag-writes' must be true or false")
-
-    exclude = DEFAULT_EXCLUDES + strings("extend-exclude", ())
-    if "exclude" in table:
-        exclude = strings("exclude", ()) + strings("extend-exclude", ())
 
     config = Config(
         root=root,
@@ -361,6 +401,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         ignore=strings("ignore", ()),
         registries_configured=registries_configured,
         src_configured=src_configured,
+        root_marked=root_marked,
     )
     if overrides:
         config = replace(config, **overrides)

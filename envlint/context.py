@@ -62,15 +62,21 @@ class FileContext:
         return self._cache[key]
 
     def parent_of(self, node: ast.AST) -> Optional[ast.AST]:
-        """The parent of any node; the map is built only in files that need a fix."""
-        parents = self._cache.get(("parents", 0))
-        if parents is None:
-            parents = {}
-            for parent in ast.walk(self.tree):
-                for child in ast.iter_child_nodes(parent):
-                    parents[id(child)] = parent
-            self._cache[("parents", 0)] = parents
-        return parents.get(id(node))
+        """The parent of a node, found within its enclosing statement.
+
+        Only fixes ask (a handful of nodes per file), so instead of a parent map of
+        the whole tree, the enclosing statement is located by position and only
+        its subtree is mapped.
+        """
+        parents = self._cache.setdefault(("parents", 0), {})
+        key = id(node)
+        if key not in parents:
+            statement = _enclosing_statement(self.tree.body, node)
+            if statement is not None:
+                for parent in ast.walk(statement):
+                    for child in ast.iter_child_nodes(parent):
+                        parents[id(child)] = parent
+        return parents.get(key)
 
     # -- names -------------------------------------------------------------------------
 
@@ -154,3 +160,14 @@ class FileContext:
                 snippet=self.source.segment(node) if span is None else "",
             )
         )
+
+
+def _enclosing_statement(statements: list, node: ast.AST) -> Optional[ast.AST]:
+    """The outermost statement in ``statements`` whose span holds ``node``."""
+    position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    for statement in statements:
+        start = (statement.lineno, statement.col_offset)
+        end = (statement.end_lineno, statement.end_col_offset)
+        if start <= position and (position < end or statement is node):
+            return statement
+    return None

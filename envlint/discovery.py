@@ -27,6 +27,34 @@ def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch(name, p) or fnmatch(relative, p) for p in patterns)
 
 
+def is_excluded(path: Path, root: Path, exclude: tuple[str, ...]) -> bool:
+    """Whether ``path`` or a directory above it (up to ``root``) matches an exclude."""
+    path = path.resolve()
+    root = root.resolve()
+    for candidate in (path, *path.parents):
+        if candidate == root or root not in candidate.parents:
+            break
+        if _excluded(candidate, root, exclude):
+            return True
+    return False
+
+
+def walk_python_files(directory: Path, root: Path, exclude: tuple[str, ...]) -> list[Path]:
+    """Every ``.py`` file under ``directory``, pruning excluded directories, sorted."""
+    found = []
+    for current, dirnames, filenames in os.walk(directory):
+        base = Path(current)
+        dirnames[:] = sorted(
+            d for d in dirnames if not _excluded((base / d).resolve(), root, exclude)
+        )
+        for filename in sorted(filenames):
+            if filename.endswith(".py"):
+                path = base / filename
+                if not _excluded(path.resolve(), root, exclude):
+                    found.append(path)
+    return found
+
+
 def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...]) -> list[Path]:
     found: list[Path] = []
     seen: set[Path] = set()
@@ -37,17 +65,7 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...]) -> lis
         if given.is_file():
             candidates = [given]
         else:
-            candidates = []
-            for directory, dirnames, filenames in os.walk(given):
-                base = Path(directory)
-                dirnames[:] = sorted(
-                    d for d in dirnames if not _excluded((base / d).resolve(), root, exclude)
-                )
-                for filename in sorted(filenames):
-                    if filename.endswith(".py"):
-                        path = base / filename
-                        if not _excluded(path.resolve(), root, exclude):
-                            candidates.append(path)
+            candidates = walk_python_files(given, root, exclude)
         for path in candidates:
             resolved = path.resolve()
             if resolved not in seen:
@@ -57,8 +75,9 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...]) -> lis
 
 
 def display_path(path: Path) -> str:
-    """Paths as users typed them: relative to the working directory when inside it."""
+    """Relative to the working directory when inside it, else absolute."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(Path(path).resolve()) if relative.startswith("..") else relative

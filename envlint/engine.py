@@ -31,7 +31,7 @@ from .modules import module_name
 from .names import children_with_scopes
 from .noqa import file_is_ignored, filter_suppressed
 from .project import Project
-from .registry import parse_registry
+from .registry import parse_registry, parse_source
 from .rules import ALL_RULES, Rule
 from .source import SourceError, SourceFile
 
@@ -135,12 +135,14 @@ class Linter:
         result = FileResult(path, display_path or str(path))
         spec = self._registry_spec(path)
         rules = self._active_rules(data, spec)
-        if not rules:
-            return result
         try:
+            # Decoding is cheap, so undecodable files are reported even when the
+            # prefilter skips them; parsing is what the prefilter saves.
             source = SourceFile.from_bytes(path, data)
         except SourceError as exc:
             result.error = str(exc)
+            return result
+        if not rules:
             return result
         return self._check_source(result, source, None, rules, spec, apply_noqa=True)
 
@@ -178,13 +180,9 @@ class Linter:
         path = source.path
         if tree is None:
             try:
-                tree = ast.parse(source.text, filename=str(path))
-            except SyntaxError as exc:
-                where = f" (line {exc.lineno})" if exc.lineno else ""
-                result.error = f"cannot parse: {exc.msg}{where}"
-                return result
-            except (ValueError, RecursionError, MemoryError) as exc:
-                result.error = f"cannot parse: {exc}"
+                tree = parse_source(source, path)
+            except SourceError as exc:
+                result.error = str(exc)
                 return result
         result.parsed = True
         if apply_noqa and file_is_ignored(source.text):

@@ -16,6 +16,7 @@ from typing import Iterator
 
 from . import __version__
 from .config import Config, ConfigError, load_config
+from .discovery import is_excluded
 from .engine import Linter
 from .project import Project
 
@@ -30,8 +31,8 @@ def _linter_for(filename: str) -> Linter:
         config = load_config([Path(filename)])
         linter = _LINTERS.get(config)
         if linter is None:
-            # flake8 decides what is selected; envlint runs every rule.
-            linter = Linter(Project.load(config), select=("ENV",), ignore=())
+            # [tool.envlint] select/ignore apply here too, so both front ends agree.
+            linter = Linter(Project.load(config))
             _LINTERS[config] = linter
         _BY_DIRECTORY[directory] = linter
     return linter
@@ -55,6 +56,9 @@ class EnvlintChecker:
             linter = _linter_for(str(path))
         except ConfigError as exc:
             yield 1, 0, f"ENV000 envlint configuration error: {exc}", type(self)
+            return
+        config = linter.project.config
+        if is_excluded(path, config.root, config.exclude):
             return
         result = linter.check_text(
             path, "".join(self.lines), self.filename, tree=self.tree, apply_noqa=False

@@ -108,8 +108,10 @@ class Scope:
             elif cls is ast.Assign:
                 for target in stmt.targets:
                     self._bind_target(target)
-            elif cls in (ast.AugAssign, ast.AnnAssign):
+            elif cls is ast.AugAssign or (cls is ast.AnnAssign and stmt.value is not None):
                 self._bind_target(stmt.target)
+            elif cls is ast.AnnAssign and self.kind in ("function", "lambda"):
+                self._bind_target(stmt.target)  # ``x: int`` makes x local, but binds nothing elsewhere
             elif cls in (ast.For, ast.AsyncFor):
                 self._bind_target(stmt.target)
                 self._collect_statements(stmt.body)
@@ -135,8 +137,8 @@ class Scope:
             elif cls is ast.Delete:
                 for target in stmt.targets:
                     self._bind_target(target)
-            elif cls is ast.Global:
-                self._globals.update(stmt.names)
+            elif cls is ast.Global and self.kind != "module":
+                self._globals.update(stmt.names)  # a module-level ``global`` is a no-op
             elif cls is ast.Nonlocal:
                 self._nonlocals.update(stmt.names)
             elif cls.__name__ == "Match":

@@ -22,21 +22,31 @@ NOQA_INLINE = re.compile(
 )
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 _SPLIT_CODES = re.compile(r"[,\s]")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _physical_lines(text: str) -> list[str]:
+    """Lines as Python and flake8 count them: split on \\r\\n, \\r and \\n only.
+
+    ``str.splitlines`` also splits on form feeds, ``\\x1c``-``\\x1e``, ``\\x85`` and
+    U+2028, which would shift every line number after one.
+    """
+    return _LINES.findall(text)
 
 
 def file_is_ignored(text: str) -> bool:
     """A line starting with ``# flake8: noqa`` turns off every check for the file."""
     if "flake8" not in text.lower():
         return False
-    return any(NOQA_FILE.match(line) for line in text.splitlines())
+    return any(NOQA_FILE.match(line) for line in _physical_lines(text))
 
 
 def _noqa_line_mapping(text: str) -> dict[int, str]:
     """Line number -> the text searched for ``noqa`` (flake8's ``_noqa_line_mapping``)."""
-    lines = text.splitlines(keepends=True)
+    lines = _physical_lines(text)
     mapping: dict[int, str] = {}
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        tokens = list(tokenize.generate_tokens(io.StringIO(text, newline=None).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return {n: line for n, line in enumerate(lines, start=1)}
     min_line, max_line = len(lines) + 2, -1

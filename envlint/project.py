@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .config import Config
+from .config import Config, ConfigError
 from .registry import Registry, parse_registry
 from .source import SourceError, SourceFile
 
@@ -33,6 +33,14 @@ class Project:
                     source = SourceFile.from_bytes(spec.path, contents[spec.path])
                 registries.append(parse_registry(spec.path, spec.style, spec.module, source))
             except SourceError as exc:
+                if config.registries_configured:
+                    # The configuration points at it: a configuration error (exit 2).
+                    where = config.config_file or "[tool.envlint]"
+                    try:
+                        shown = spec.path.relative_to(config.root).as_posix()
+                    except ValueError:
+                        shown = str(spec.path)
+                    raise ConfigError(f"{where}: registry '{shown}': {exc}") from None
                 errors.append((spec.path, f"registry not loaded: {exc}"))
         project = cls(config=config, registries=registries, load_errors=errors)
         project._by_path = {r.path.resolve(): r for r in registries}
@@ -78,6 +86,22 @@ class Project:
         descriptors = [r for r in self.registries if r.style == "descriptor"]
         return descriptors[0] if descriptors else (self.registries[0] if self.registries else None)
 
+    def renamed_to(self, key: str) -> Optional[tuple[Registry, str]]:
+        """(registry, current name) when ``key`` is a deprecated name of a registered key.
+
+        Both a ``*WithAlias(deprecated_name=...)`` descriptor and a deprecation
+        entry with a replacement (``_DEPRECATED_ENVS`` / ``_print_deprecated_env``)
+        make ``key`` a deprecated spelling of another variable.
+        """
+        for registry in self.registries:
+            for field in registry.fields.values():
+                if field.alias == key:
+                    return registry, field.name
+            replacement = registry.deprecations.get(key)
+            if replacement and replacement in registry.fields:
+                return registry, replacement
+        return None
+
     def registry_for_key(self, key: str, module: str) -> Optional[Registry]:
         """The registry holding ``key``; when several do, the one governing ``module``."""
         holders = [r for r in self.registries if key in r.fields]
@@ -121,9 +145,15 @@ class Project:
         return None
 
     def owned_tokens(self) -> tuple[str, ...]:
-        """Byte-level evidence that a file may mention an owned key (for the prefilter)."""
+        """Byte-level evidence that a file may mention an owned key (for the prefilter).
+
+        Prefixes lose their trailing underscore so that ``"SGLANG" "_X"`` (implicit
+        concatenation) and ``"SGLANG\\x5fX"`` still match. A key whose *prefix*
+        is spelt with escapes or split apart is the one thing the prefilter misses.
+        """
         config = self.config
-        tokens = set(config.owned_prefixes) | set(config.vendor_keys) | set(config.vendor_prefixes)
+        prefixes = {p.rstrip("_") or p for p in (*config.owned_prefixes, *config.vendor_prefixes)}
+        tokens = prefixes | set(config.vendor_keys)
         for registry in self.registries:
             for key in registry.fields:
                 if not key.startswith(tuple(tokens)) and not self.is_external(key):

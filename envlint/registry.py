@@ -512,12 +512,11 @@ def _parse_module(registry: Registry, tree: ast.Module, source: SourceFile) -> N
 
 
 def detect_style(path: Path) -> Optional[str]:
-    """Guess a registry's style from its content (used when config omits ``style``)."""
-    try:
-        source = SourceFile.read(path)
-        tree = ast.parse(source.text)
-    except (SourceError, SyntaxError, ValueError):
-        return None
+    """Guess a registry's style from its content (used when config omits ``style``).
+
+    Raises ``SourceError`` when the file cannot be read or parsed.
+    """
+    tree = parse_source(SourceFile.read(path), path)
     kinds = descriptor_classes(tree)
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name not in kinds and _class_fields(node, kinds):
@@ -541,15 +540,26 @@ def parse_registry(
     if source is None:
         source = SourceFile.read(path)
     if tree is None:
-        try:
-            tree = ast.parse(source.text, filename=str(path))
-        except (SyntaxError, ValueError) as exc:
-            line = getattr(exc, "lineno", None)
-            where = f" (line {line})" if line else ""
-            raise SourceError(f"cannot parse: {getattr(exc, 'msg', exc)}{where}") from None
+        tree = parse_source(source, path)
     registry = Registry(path=path, style=style, module=module, tree=tree)
-    if style == "descriptor":
-        _parse_descriptor(registry, tree, source)
-    else:
-        _parse_module(registry, tree, source)
+    try:
+        if style == "descriptor":
+            _parse_descriptor(registry, tree, source)
+        else:
+            _parse_module(registry, tree, source)
+    except (RecursionError, MemoryError):
+        raise SourceError("a default expression is nested too deeply to read") from None
     return registry
+
+
+def parse_source(source: SourceFile, path: Path) -> ast.Module:
+    """``ast.parse`` with every failure turned into a one-line ``SourceError``."""
+    try:
+        return ast.parse(source.text, filename=str(path))
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        raise SourceError(f"cannot parse: {exc.msg}{where}") from None
+    except ValueError as exc:
+        raise SourceError(f"cannot parse: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise SourceError("cannot parse: expression nested too deeply") from None

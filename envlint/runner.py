@@ -28,7 +28,13 @@ class RunResult:
 
     @property
     def errors(self) -> list[tuple[str, str]]:
-        errors = [(display_path(path), reason) for path, reason in self.project.load_errors]
+        """One line per broken file: a registry that is also checked is reported once."""
+        checked = {r.path.resolve() for r in self.files if r.error}
+        errors = [
+            (display_path(path), reason)
+            for path, reason in self.project.load_errors
+            if path.resolve() not in checked
+        ]
         errors += [(r.display_path, r.error) for r in self.files if r.error]
         return errors
 

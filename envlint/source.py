@@ -39,6 +39,14 @@ class SourceFile:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as exc:
+            # No cookie and undecodable first lines: say what is wrong with the bytes.
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as decode_error:
+                line = data[: decode_error.start].count(b"\n") + 1
+                raise SourceError(
+                    f"cannot decode as utf-8: {decode_error.reason} (line {line})"
+                ) from None
             raise SourceError(f"cannot determine encoding: {exc.msg}") from None
         has_bom = data.startswith(codecs.BOM_UTF8)
         try:

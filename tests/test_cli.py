@@ -233,3 +233,86 @@ def test_configured_registry_and_relative_paths(tmp_path, run_cli):
         "src/acme/use.py:3:4: ENV004 settings.SGLANG_FAST is the descriptor, not its value: "
         "its truth test raises RuntimeError; use settings.SGLANG_FAST.get()"
     ]
+
+
+def _unmarked_tree(tmp_path, sglang_project):
+    """An sglang tree with no pyproject.toml or .git above it (like an unpacked wheel)."""
+    tree = tmp_path / "wheel"
+    shutil.copytree(sglang_project / "python", tree)
+    return tree
+
+
+def test_module_names_without_a_project_marker(tmp_path, sglang_project, run_cli):
+    tree = _unmarked_tree(tmp_path, sglang_project)
+    # Linting a deep subdirectory must still resolve `from ..environ import envs`.
+    _, out, err = run_cli("check", "sglang/srt/managers", cwd=tree)
+    assert err == ""
+    assert "sglang/srt/managers/scheduler.py:24:20: ENV004 relative_envs.SGLANG_LOG_MS" in out
+    # A helper defined in the module itself is still sglang's helper.
+    _, out, _ = run_cli("check", "sglang/srt/utils/common.py", cwd=tree)
+    assert out.startswith("sglang/srt/utils/common.py:45:25: ENV001")
+
+
+def test_module_level_global_statement(tmp_path, run_cli):
+    (tmp_path / "pyproject.toml").write_text("[tool.envlint]\n")
+    (tmp_path / "g.py").write_text('import os\n\nglobal args\nargs = None\nx = os.getenv("SGLANG_X")\n')
+    code, out, err = run_cli("check", "g.py", cwd=tmp_path)
+    assert code == 1 and out.startswith("g.py:5:5: ENV001")
+
+
+def test_profile_must_be_a_string(tmp_path, run_cli):
+    (tmp_path / "pyproject.toml").write_text("[tool.envlint]\nprofile = []\n")
+    code, out, err = run_cli("check", ".", cwd=tmp_path)
+    assert code == 2 and "unknown profile []" in err and len(err.splitlines()) == 1
+
+
+def test_configured_registry_that_does_not_parse_is_a_config_error(tmp_path, run_cli):
+    (tmp_path / "pyproject.toml").write_text('[tool.envlint]\nregistries = ["reg.py"]\n')
+    (tmp_path / "reg.py").write_text("class Envs(:\n")
+    code, out, err = run_cli("check", ".", cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"envlint: error: {tmp_path / 'pyproject.toml'}: registry 'reg.py': cannot parse: "
+        "invalid syntax (line 1)\n"
+    )
+
+
+def test_discovered_registry_that_does_not_parse_is_reported_once(tmp_path, run_cli):
+    (tmp_path / "pyproject.toml").write_text("[tool.envlint]\n")
+    registry = tmp_path / "sglang/srt/environ.py"
+    registry.parent.mkdir(parents=True)
+    registry.write_text("class Envs(:\n")
+    code, _, err = run_cli("check", ".", cwd=tmp_path)
+    assert code == 1
+    assert err.splitlines() == [
+        "envlint: error: sglang/srt/environ.py: cannot parse: invalid syntax (line 1)"
+    ]
+
+
+def test_deeply_nested_default_is_an_error_not_a_traceback(tmp_path, run_cli):
+    (tmp_path / "pyproject.toml").write_text('[tool.envlint]\nregistries = ["reg.py"]\n')
+    default = "+".join(["1"] * 5000)
+    (tmp_path / "reg.py").write_text(
+        f"class EnvField: ...\nclass EnvInt(EnvField): ...\nclass Envs:\n    SGLANG_X = EnvInt({default})\n"
+    )
+    code, _, err = run_cli("check", ".", cwd=tmp_path)
+    assert code == 2 and err.startswith("envlint: error:") and len(err.splitlines()) == 1
+
+
+def test_undecodable_files_are_reported_even_when_no_rule_applies(tmp_path, run_cli):
+    (tmp_path / "pyproject.toml").write_text("[tool.envlint]\n")
+    (tmp_path / "plain.py").write_bytes(b'x = 1\ny = "\xff"\n')
+    code, _, err = run_cli("check", ".", cwd=tmp_path)
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        "envlint: error: plain.py: cannot decode as utf-8: invalid start byte (line 2)"
+    )
+
+
+def test_prefilter_sees_implicitly_concatenated_keys(tmp_path, run_cli):
+    (tmp_path / "pyproject.toml").write_text("[tool.envlint]\n")
+    (tmp_path / "c.py").write_text(
+        'import os\nx = os.getenv("SGLANG" "_LOG_GC")\ny = os.environ["SGLANG\\x5fLOG_MS"]\n'
+    )
+    _, out, _ = run_cli("check", "c.py", cwd=tmp_path)
+    assert [line.split(": ")[1].split()[0] for line in out.splitlines()] == ["ENV001", "ENV001"]

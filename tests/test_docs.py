@@ -535,8 +535,10 @@ def test_configured_registry_that_does_not_parse(tmp_path, run_cli):
     (tmp_path / "envs.py").write_text("environment_variables = = {}\n", encoding="utf-8")
     code_, out, err = run_cli("docs", cwd=tmp_path)
     assert (code_, out) == (2, "")
-    assert err == "envlint: error: envs.py: registry not loaded: cannot parse: invalid syntax " \
-        "(line 1)\n"
+    assert err == (
+        f"envlint: error: {tmp_path / 'pyproject.toml'}: registry 'envs.py': cannot parse: "
+        "invalid syntax (line 1)\n"
+    )
 
 
 def test_no_registry_at_all(tmp_path, run_cli):

@@ -223,3 +223,190 @@ def test_diff_writes_nothing(tmp_path):
     assert proc.stdout.startswith("--- a/python/sglang/srt/environ.py\n+++ b/python/sglang/srt/environ.py\n")
     for relative in _python_files(FIX_PROJECT):
         assert (tree / relative).read_bytes() == (FIX_PROJECT / relative).read_bytes()
+
+
+# -- guarantees -----------------------------------------------------------------------
+
+
+def _project(tmp_path: Path, files: dict[str, bytes | str]) -> Path:
+    """A copy of the fix fixture's registry and helpers plus the given files."""
+    root = tmp_path / "proj"
+    shutil.copytree(FIX_PROJECT, root, ignore=shutil.ignore_patterns("cases", "cases.py", "unprovable_cases.py"))
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return root
+
+
+def test_crlf_bom_and_encoding_round_trip(tmp_path):
+    crlf = b'\xef\xbb\xbfimport os\r\n\r\n# a comment\r\nX = int(os.getenv("SGLANG_SCHEDULER_RECV_INTERVAL", "1"))\r\n'
+    latin = b'# -*- coding: latin-1 -*-\nimport os\nNOTE = "\xe9t\xe9"\nY = os.getenv("SGLANG_LOG_LEVEL", "info")\n'
+    root = _project(tmp_path, {"python/sglang/srt/crlf.py": crlf, "python/sglang/srt/latin.py": latin})
+    proc = envlint("fix", "python/sglang/srt/crlf.py", "python/sglang/srt/latin.py", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # BOM and CRLF kept; the replaced `import os` was the only import.
+    assert (root / "python/sglang/srt/crlf.py").read_bytes() == (
+        b"\xef\xbb\xbffrom sglang.srt.environ import envs\r\n\r\n# a comment\r\n"
+        b"X = envs.SGLANG_SCHEDULER_RECV_INTERVAL.get()\r\n"
+    )
+    # Still latin-1: the accented text keeps its one-byte encoding.
+    assert (root / "python/sglang/srt/latin.py").read_bytes() == (
+        b"# -*- coding: latin-1 -*-\nfrom sglang.srt.environ import envs\n\n"
+        b'NOTE = "\xe9t\xe9"\nY = envs.SGLANG_LOG_LEVEL.get()\n'
+    )
+
+
+def test_a_rewrite_that_would_not_compile_leaves_the_file_alone(tmp_path, monkeypatch):
+    from envlint import fixer as fixer_module
+    from envlint.findings import Edit, Finding, Fix
+    from envlint.runner import prepare
+
+    source = b'import os\nX = int(os.getenv("SGLANG_SCHEDULER_RECV_INTERVAL", "1"))\n'
+    root = _project(tmp_path, {"python/sglang/srt/broken.py": source})
+    target = root / "python/sglang/srt/broken.py"
+    project, files = prepare([target])
+    fixer = fixer_module.Fixer(project.config, files)
+    bogus = Finding(
+        str(target), 2, 5, "ENV001", 2, 60, "m",
+        fix=Fix("safe", "break it", (Edit(2, 4, 2, 59, "envs.X.get("),)),
+    )
+    assert fixer._rewrite(target.resolve(), [bogus], [], "sglang.srt.broken") is False
+    assert [reason for _, reason in fixer.report.errors] == [
+        "not fixed: the rewrite does not parse ('(' was never closed); file left unchanged"
+    ]
+    assert fixer.write() == []
+    assert target.read_bytes() == source
+
+
+def test_writes_are_atomic_and_keep_permissions(tmp_path):
+    root = _project(
+        tmp_path, {"python/sglang/srt/m.py": 'import os\nX = os.getenv("SGLANG_LOG_LEVEL", "info")\n'}
+    )
+    target = root / "python/sglang/srt/m.py"
+    target.chmod(0o640)
+    assert envlint("fix", "python/sglang/srt/m.py", cwd=root).returncode == 0
+    assert oct(target.stat().st_mode & 0o777) == oct(0o640)
+    assert sorted(p.name for p in target.parent.iterdir() if p.name.startswith(".")) == []
+    assert "envs.SGLANG_LOG_LEVEL.get()" in target.read_text()
+
+
+def test_conflicting_implied_descriptors_are_not_registered(tmp_path):
+    root = _project(
+        tmp_path,
+        {
+            "python/sglang/srt/a.py": 'import os\nA = int(os.getenv("SGLANG_NEW_LIMIT", "4"))\n',
+            "python/sglang/srt/b.py": 'import os\nB = int(os.getenv("SGLANG_NEW_LIMIT", "8"))\n',
+        },
+    )
+    registry_before = (root / "python/sglang/srt/environ.py").read_bytes()
+    proc = envlint("fix", "python/sglang/srt/a.py", "python/sglang/srt/b.py", cwd=root)
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "envlint: note: SGLANG_NEW_LIMIT: call sites imply different descriptors "
+        "(EnvInt(4), EnvInt(8)); register it by hand\n"
+    )
+    assert (root / "python/sglang/srt/environ.py").read_bytes() == registry_before
+    assert "Fixed 0 findings in 0 files." in proc.stdout
+
+
+def test_rename_is_blocked_when_the_old_name_is_used_outside_the_run(tmp_path):
+    use = "from sglang.srt.environ import envs\nA = envs.SGL_KERNEL_CACHE_SIZE.get()\n"
+    root = _project(tmp_path, {"python/sglang/srt/inside.py": use, "tools/outside.py": use})
+    proc = envlint("fix", "python", cwd=root)
+    assert "SGL_KERNEL_CACHE_SIZE not renamed: referenced at tools/outside.py:2" in proc.stderr
+    assert "SGL_KERNEL_CACHE_SIZE = EnvInt(128)" in (root / "python/sglang/srt/environ.py").read_text()
+    assert "envs.SGL_KERNEL_CACHE_SIZE" in (root / "python/sglang/srt/inside.py").read_text()
+    # Fixing the whole project renames every place at once.
+    proc = envlint("fix", ".", cwd=root)
+    assert "not renamed" not in proc.stderr
+    for relative in ("python/sglang/srt/inside.py", "tools/outside.py"):
+        assert "envs.SGLANG_KERNEL_CACHE_SIZE.get()" in (root / relative).read_text()
+    assert "SGLANG_KERNEL_CACHE_SIZE = EnvInt(128)" in (root / "python/sglang/srt/environ.py").read_text()
+
+
+def test_a_comment_inside_the_expression_makes_the_fix_unsafe(tmp_path):
+    code = 'import os\nX = os.getenv(\n    "SGLANG_LOG_LEVEL",  # why\n    "info",\n)\n'
+    root = _project(tmp_path, {"python/sglang/srt/c.py": code})
+    proc = envlint("check", "--format", "json", "python/sglang/srt/c.py", cwd=root)
+    fix = json.loads(proc.stdout)[0]["fix"]
+    assert (fix["applicability"], fix["reason"]) == (
+        "unsafe",
+        "the rewrite would delete a comment inside the expression",
+    )
+
+
+def test_json_carries_replacement_range_and_reason(tmp_path):
+    code = (
+        'import os\nX = os.getenv("SGLANG_LOG_GC")\n'
+        'Y = int(os.getenv("SGLANG_SCHEDULER_BATCH", "8"))\n'
+    )
+    root = _project(tmp_path, {"python/sglang/srt/j.py": code})
+    proc = envlint("check", "--format", "json", "python/sglang/srt/j.py", cwd=root)
+    first, second = json.loads(proc.stdout)
+    assert first["fix"] == {
+        "applicability": "unsafe",
+        "message": "Replace with `envs.SGLANG_LOG_GC.get()`",
+        "reason": "SGLANG_LOG_GC unset: None before, False after; SGLANG_LOG_GC='true': 'true' "
+        "before, True after; SGLANG_LOG_GC='1': '1' before, True after",
+        "edits": [
+            {
+                "content": "envs.SGLANG_LOG_GC.get()",
+                "location": {"line": 2, "column": 5},
+                "end_location": {"line": 2, "column": 31},
+            }
+        ],
+        "imports": ["from sglang.srt.environ import envs"],
+    }
+    assert second["fix"]["applicability"] == "safe" and second["fix"]["reason"] is None
+    assert second["fix"]["edits"][0]["location"] == {"line": 3, "column": 5}
+
+
+def test_existing_registry_names_are_reused(tmp_path):
+    root = _project(
+        tmp_path,
+        {
+            "python/sglang/srt/alias.py": "import os\nfrom sglang.srt.environ import envs as E\n"
+            'X = os.getenv("SGLANG_LOG_LEVEL", "info")\n',
+            "python/sglang/srt/taken.py": 'import os\nenvs = {}\nX = os.getenv("SGLANG_LOG_LEVEL", "info")\n',
+        },
+    )
+    proc = envlint("fix", "python/sglang/srt/alias.py", "python/sglang/srt/taken.py", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "python/sglang/srt/alias.py").read_text() == (
+        "from sglang.srt.environ import envs as E\nX = E.SGLANG_LOG_LEVEL.get()\n"
+    )
+    assert (root / "python/sglang/srt/taken.py").read_text() == (
+        "from sglang.srt.environ import envs as srt_envs\n\nenvs = {}\n"
+        "X = srt_envs.SGLANG_LOG_LEVEL.get()\n"
+    )
+
+
+def test_double_negative_with_a_deprecation_table_keeps_the_old_name_working(tmp_path):
+    root = tmp_path / "proj"
+    (root / "sglang/srt").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.envlint]\n")
+    (root / "sglang/srt/environ.py").write_text(
+        "class EnvField: ...\nclass EnvBool(EnvField): ...\n\n\nclass Envs:\n"
+        "    SGLANG_DISABLE_FOO = EnvBool(True)\n\n\nenvs = Envs()\n\n"
+        "_DEPRECATED_ENVS = {\n"
+        '    "SGLANG_OLD": _DeprecatedEnv(note="gone"),\n'
+        "}\n"
+    )
+    (root / "sglang/srt/use.py").write_text(
+        "from sglang.srt.environ import envs\n\n\ndef on():\n"
+        "    return not envs.SGLANG_DISABLE_FOO.get()\n"
+    )
+    proc = envlint("fix", "--unsafe-fixes", "--select", "ENV003", ".", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    registry = (root / "sglang/srt/environ.py").read_text()
+    assert "    SGLANG_ENABLE_FOO = EnvBool(False)\n" in registry
+    entry = (
+        '    "SGLANG_DISABLE_FOO": _DeprecatedEnv(replacement="SGLANG_ENABLE_FOO", transform=lambda '
+        'value: "false" if value.lower() in ("true", "1", "yes", "y") else "true"),\n'
+    )
+    assert entry in registry
+    assert (root / "sglang/srt/use.py").read_text().endswith("    return envs.SGLANG_ENABLE_FOO.get()\n")
+    # The transform inverts every value EnvBool reads as true.
+    transform = eval(entry.split("transform=")[1].rstrip("),\n"))  # noqa: S307 - our own text
+    assert [transform(v) for v in ("1", "YES", "true", "0", "no")] == ["false"] * 3 + ["true"] * 2

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
+
+from conftest import SGLANG_PROJECT
 
 _LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ")
 
@@ -70,3 +73,30 @@ def test_flake8_message_format(sglang_project):
         "python/sglang/srt/writes.py:7:5: ENV001 raw write of SGLANG_LOG_GC via os.environ[...]; "
         "use envs.SGLANG_LOG_GC.set(...)"
     )
+
+
+def test_flake8_honours_envlint_configuration(tmp_path):
+    shutil.copytree(SGLANG_PROJECT / "python", tmp_path / "python")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.envlint]\nignore = ["ENV003"]\nextend-exclude = ["skipme"]\n'
+    )
+    (tmp_path / "skipme").mkdir()
+    (tmp_path / "skipme/s.py").write_text('import os\nx = os.getenv("SGLANG_LOG_GC")\n')
+    proc = _flake8("--select", "ENV", ".", cwd=tmp_path)
+    assert "ENV003" not in proc.stdout and "skipme" not in proc.stdout
+    codes = {(m["path"].removeprefix("./"), int(m["line"]), m["code"])
+             for m in map(_LINE.match, proc.stdout.splitlines())}
+    assert codes == {(p, l, c) for p, l, _, c in _envlint_json(tmp_path, ".")}
+
+
+def test_flake8_finds_registries_below_the_root(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'mono'\n")
+    shutil.copytree(SGLANG_PROJECT / "python", tmp_path / "third_party/sglang/python")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools/t.py").write_text(
+        "from sglang.srt.environ import envs\nif envs.SGLANG_LOG_GC:\n    pass\n"
+    )
+    proc = _flake8("--select", "ENV", "tools/t.py", cwd=tmp_path)
+    assert proc.stdout.startswith("tools/t.py:2:4: ENV004 envs.SGLANG_LOG_GC is the descriptor")
+    envlint = _envlint_json(tmp_path, "tools/t.py")
+    assert envlint == {("tools/t.py", 2, 4, "ENV004")}

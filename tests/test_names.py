@@ -148,3 +148,17 @@ def test_module_name_falls_back_to_init_files(tmp_path):
     (tmp_path / "pkg/__init__.py").write_text("")
     (tmp_path / "pkg/sub/__init__.py").write_text("")
     assert module_name(file, ()) == "pkg.sub.mod"
+
+
+def test_module_level_global_is_a_no_op():
+    found = _resolve_all("import os\nglobal os, args\nargs = None\nos\n")
+    assert found["os@4"] == "os"
+
+
+def test_annotation_without_value_does_not_rebind():
+    found = _resolve_all(
+        'from sglang.srt.environ import envs\nenvs: "Envs"\nenvs\n'
+        "def f():\n    envs: int\n    envs\n"
+    )
+    assert found["envs@3"] == "sglang.srt.environ.envs"
+    assert found["envs@6"] is None  # inside a function the annotation makes it local

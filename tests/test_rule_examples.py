@@ -35,3 +35,28 @@ def test_every_rule_documents_itself(rule):
         assert heading in text, f"{rule.code} lacks {heading}"
     assert rule.VALID and rule.INVALID, f"{rule.code} needs examples of both kinds"
     assert rule.code.startswith("ENV") and len(rule.code) == 6
+
+
+FIXED = [(rule, i, ex) for rule in ALL_RULES for i, ex in enumerate(rule.INVALID) if ex.fixed]
+
+
+@pytest.mark.parametrize("rule,index,example", FIXED, ids=lambda v: getattr(v, "code", str(v)))
+def test_invalid_example_fix(tmp_path, sglang_project, rule, index, example):
+    """Applying the example's fixes (unsafe ones included) gives exactly ``fixed``."""
+    import shutil
+
+    from envlint.fixer import Fixer
+    from envlint.runner import prepare
+
+    root = tmp_path / "project"
+    shutil.copytree(sglang_project, root)
+    target = root / example.path
+    target.write_text(example.code)
+    project, files = prepare([target])
+    fixer = Fixer(project.config, files, select=(rule.code,), ignore=(), unsafe=True)
+    report = fixer.run()
+    assert fixer.write() == [] and report.errors == []
+    assert target.read_text() == example.fixed
+    fixes = [f.fix for f in Linter(project, select=(rule.code,), ignore=()).check_bytes(
+        target, example.code.encode()).findings]
+    assert {f.applicability for f in fixes} == {example.applicability}

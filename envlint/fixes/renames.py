@@ -38,6 +38,7 @@ class RenamePlanner:
         read: Callable[[Path], bytes],
     ):
         self.config = config
+        self.project = project
         self.results = results
         self.chosen = chosen
         self.read = read
@@ -63,6 +64,13 @@ class RenamePlanner:
 
     def _problem(self, old: str, members: list[tuple[Path, Finding]]) -> str | None:
         if not any(e.kind == "add-deprecation" for _, f in members for e in f.fix.registry_edits):
+            paths = {e.registry_path for _, f in members for e in f.fix.registry_edits}
+            registry = next((r for r in self.project.registries if str(r.path) in paths), None)
+            if registry is not None and registry.deprecation_mechanism is None:
+                return (
+                    f"{display_path(registry.path)} has no deprecation mechanism "
+                    f"(_print_deprecated_env calls or a _DEPRECATED_ENVS table) to keep {old} working"
+                )
             return "its descriptor's own fix is not part of this run"
         covered = {(path, f.fix.edits[0].line) for path, f in members}
         pattern = re.compile(

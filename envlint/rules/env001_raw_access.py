@@ -81,6 +81,15 @@ class RawEnvAccess(Rule):
         Invalid(
             'import os\nflag = os.getenv("SGLANG_LOG_GC")\n',
             findings=((2, 8),),
+            fixed="from sglang.srt.environ import envs\n\nflag = envs.SGLANG_LOG_GC.get()\n",
+            applicability="unsafe",  # None / a str before, a bool after
+        ),
+        Invalid(
+            'import os\ninterval = int(os.getenv("SGLANG_SCHEDULER_RECV_INTERVAL", "1"))\n',
+            findings=((2, 16),),
+            fixed="from sglang.srt.environ import envs\n\n"
+            "interval = envs.SGLANG_SCHEDULER_RECV_INTERVAL.get()\n",
+            applicability="safe",
         ),
         Invalid(
             "from os import environ as env\nif env.get('SGLANG_USE_AITER'):\n    pass\n",
@@ -147,6 +156,9 @@ class RawEnvAccess(Rule):
         registry = project.registry_for_key(key, ctx.module)
         if registry is not None:
             return registry, key
+        renamed = project.renamed_to(key)
+        if renamed is not None:
+            return renamed
         return project.governing_registry(ctx.module), key
 
     def _message(
@@ -166,21 +178,28 @@ class RawEnvAccess(Rule):
             where = f"{registry.class_name or 'Envs'} ({_display(registry, ctx)})"
         else:
             where = f"{registry.dict_name or 'the registry'} ({_display(registry, ctx)})"
-        if registered:
-            advice = f"use {use}"
-        else:
+        if use is None:
+            advice = (
+                f"{_display(registry, ctx)} offers no is_set(); compare envs.{target} "
+                "with its default instead"
+            )
+        elif not registered:
             advice = f"register {target} in {where} and use {use}"
+        elif target != access.key and self.project.canonical_name(access.key) != target:
+            advice = f"{access.key} is a deprecated name of {target}: use {use}"
+        else:
+            advice = f"use {use}"
         return f"{verb} of {access.key} via {access.via}; {advice}"
 
 
-def replacement_text(access: RawAccess, registry: Optional[Registry], key: str) -> str:
-    """The registry API call that replaces ``access`` (shown in messages and fixes)."""
+def replacement_text(access: RawAccess, registry: Optional[Registry], key: str) -> Optional[str]:
+    """The registry API call that replaces ``access`` (shown in messages), or None if none."""
     if registry is not None and registry.style == "module":
         if access.access == "check":
             if "is_set" in registry.module_attributes:
                 prefix = "not " if access.operation == "not in" else ""
                 return f'{prefix}envs.is_set("{key}")'
-            return f"envs.{key}"
+            return None
         return f"envs.{key}"
     descriptor = f"envs.{key}"
     if access.access == "read":

@@ -68,7 +68,7 @@ class LegacyPrefix(Rule):
     )
 
     def prefilter(self):
-        return [[tuple(legacy for legacy, _ in self.config.legacy_prefixes)]]
+        return [[tuple(legacy.rstrip("_") or legacy for legacy, _ in self.config.legacy_prefixes)]]
 
     def _canonical(self, key: str):
         return self.project.canonical_name(key)
@@ -144,6 +144,10 @@ class LegacyPrefix(Rule):
             for keyword in node.keywords:
                 if keyword.arg is not None:
                     self._report_key(ctx, keyword, keyword.arg, "temp_set_env()")
+                elif isinstance(keyword.value, ast.Dict):
+                    for key in keyword.value.keys:
+                        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                            self._report_key(ctx, key, key.value, "temp_set_env()")
 
     def visit_Subscript(self, node: ast.Subscript, ctx: FileContext) -> None:
         self._check_accesses(node, ctx)

@@ -79,6 +79,9 @@ class DoubleNegative(Rule):
             "    DISABLE_OPENAPI_DOC = EnvBool(default=True)\n",
             findings=((4, 5), (5, 5)),
             path=_REGISTRY,
+            fixed=_PRELUDE + "class Envs:\n    SGLANG_ENABLE_FOO = EnvBool(False)\n"
+            "    ENABLE_OPENAPI_DOC = EnvBool(default=False)\n",
+            applicability="unsafe",
         ),
     )
 

@@ -20,7 +20,8 @@ class DescriptorAsValue(Rule):
     ## What it does
     Flags `envs.SGLANG_FOO` (a descriptor of a descriptor-style registry) where
     its *value* is meant: any truth test (`if`, `while`, `assert`, `x if c else
-    y`, a comprehension condition, `not`, an operand of `and` / `or`),
+    y`, a comprehension condition, a `case ... if` guard, `not`, an operand of
+    `and` / `or`),
     `bool(...)`, `len(...)`, and comparisons (`==`, `!=`, `<`, `<=`, `>`, `>=`).
 
     Attributes of a module-style registry (`from sglang.multimodal_gen import
@@ -138,6 +139,10 @@ class DescriptorAsValue(Rule):
 
     def visit_Assert(self, node: ast.Assert, ctx: FileContext) -> None:
         self._check(node.test, ctx, "its truth test raises RuntimeError")
+
+    def visit_match_case(self, node, ctx: FileContext) -> None:
+        if node.guard is not None:
+            self._check(node.guard, ctx, "its truth test raises RuntimeError")
 
     def visit_comprehension(self, node: ast.comprehension, ctx: FileContext) -> None:
         for condition in node.ifs:

@@ -88,8 +88,8 @@ class TempSetEnvOwnedKey(Rule):
             _IMPORT + 'with temp_set_env(SGLANG_TEST_RETRACT="true", CUDA_LAUNCH_BLOCKING="1"):\n'
             "    pass\n",
             findings=((2, 6),),
-            fixed="from sglang.srt.environ import envs\n" + _IMPORT
-            + 'with envs.SGLANG_TEST_RETRACT.override(True), temp_set_env(CUDA_LAUNCH_BLOCKING="1"):\n'
+            fixed=_IMPORT + "from sglang.srt.environ import envs\n\n"
+            'with envs.SGLANG_TEST_RETRACT.override(True), temp_set_env(CUDA_LAUNCH_BLOCKING="1"):\n'
             "    pass\n",
             applicability="unsafe",
         ),
