@@ -283,6 +283,20 @@ def discover_registries(
     return tuple(found.values())
 
 
+def detect_profile(root: Path, paths: list[Path]) -> Profile:
+    """The profile whose registries the tree has: sglang's, else vLLM's, else sglang.
+
+    Looks around the linted paths first (cheap), then below the root.
+    """
+    for profile in PROFILES.values():
+        if discover_registries(profile, root, paths):
+            return profile
+    for profile in PROFILES.values():
+        if registries_below(profile, root, DEFAULT_EXCLUDES):
+            return profile
+    return PROFILES["sglang"]
+
+
 _BELOW_ROOT_CACHE: dict[tuple[Path, str, tuple[str, ...]], tuple[RegistrySpec, ...]] = {}
 
 
@@ -340,12 +354,12 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     if unknown:
         raise ConfigError(f"{where}: [tool.envlint]: unknown key '{sorted(unknown)[0]}'")
 
-    profile_name = table.get("profile", "sglang")
-    if not isinstance(profile_name, str) or profile_name not in PROFILES:
+    profile_name = table.get("profile")
+    if profile_name is not None and (not isinstance(profile_name, str) or profile_name not in PROFILES):
         raise ConfigError(
             f"{where}: unknown profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})"
         )
-    profile = PROFILES[profile_name]
+    profile = PROFILES[profile_name] if profile_name else detect_profile(root, paths)
 
     def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         return _string_list(where, key, table[key]) if key in table else default

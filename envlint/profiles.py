@@ -68,6 +68,10 @@ class Profile:
     package_roots: tuple[str, ...]  # top-level packages of the linted project
     known_registries: tuple[KnownRegistry, ...]
     flag_writes: bool = True  # report os.environ writes of owned keys (ENV001)
+    # How fixes import a module-style registry: "from" gives
+    # ``from sglang.multimodal_gen import envs``; "import-as" gives
+    # ``import vllm.envs as envs`` (vLLM's own spelling).
+    module_registry_import: str = "from"
 
 
 # Launcher, driver and OS variables: never flagged, even when a registry mentions them.
@@ -152,4 +156,21 @@ SGLANG = Profile(
     ),
 )
 
-PROFILES = {SGLANG.name: SGLANG}
+VLLM = Profile(
+    name="vllm",
+    owned_prefixes=("VLLM_",),
+    legacy_prefixes=(),
+    vendor_keys=(),
+    vendor_prefixes=(),
+    external_keys=_COMMON_EXTERNAL_KEYS + ("CUDA_HOME",),
+    external_prefixes=_COMMON_EXTERNAL_PREFIXES,
+    helpers=(),
+    temp_set_env=(),
+    package_roots=("vllm",),
+    known_registries=(KnownRegistry("vllm/envs.py", "module", "vllm.envs"),),
+    # vLLM hands settings to child processes through os.environ: writes are fine.
+    flag_writes=False,
+    module_registry_import="import-as",
+)
+
+PROFILES = {SGLANG.name: SGLANG, VLLM.name: VLLM}

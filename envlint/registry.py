@@ -37,6 +37,7 @@ BASE_DESCRIPTOR_KINDS = {
 }
 
 DEFAULT_ENV_DICT = "environment_variables"
+_ENV_PREFIX = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Registry:
     dict_name: Optional[str] = None
     stubs: dict[str, Field] = field(default_factory=dict)
     dynamic_keys: bool = False  # keys added with non-literal names (loops)
+    # f-string prefixes in the file (``f"SGLANG_CACHE_DIT_SECONDARY_{suffix}"``): names
+    # starting with one may be generated keys, so ENV006/ENV007 do not call them missing
+    dynamic_prefixes: tuple[str, ...] = ()
     module_attributes: frozenset[str] = frozenset()
     # renames: old name -> replacement (None when removed without replacement)
     deprecations: dict[str, Optional[str]] = field(default_factory=dict)
@@ -96,6 +100,14 @@ class Registry:
     def package(self) -> str:
         """The package this registry governs (``sglang.multimodal_gen`` for its envs.py)."""
         return self.module.rpartition(".")[0]
+
+    def defines(self, name: str) -> bool:
+        """Whether ``registry.<name>`` exists (a key, a generated key, or a module name)."""
+        if name in self.fields:
+            return True
+        if self.style == "module":
+            return name in self.module_attributes or name.startswith(self.dynamic_prefixes)
+        return False
 
     def access_expression(self, key: str) -> str:
         """How a caller reads ``key`` through this registry."""
@@ -486,6 +498,15 @@ def _parse_module(registry: Registry, tree: ast.Module, source: SourceFile) -> N
                         entries.append((key, node.value, node))
                     else:
                         registry.dynamic_keys = True
+    if registry.dynamic_keys:
+        prefixes = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr) and node.values:
+                head = node.values[0]
+                if isinstance(head, ast.Constant) and isinstance(head.value, str):
+                    if _ENV_PREFIX.match(head.value):
+                        prefixes.add(head.value)
+        registry.dynamic_prefixes = tuple(sorted(prefixes))
     for key, value, anchor in entries:
         if isinstance(value, ast.Lambda) and not value.args.args:
             registry.getters[key.value] = value.body

@@ -144,8 +144,10 @@ def test_module_registry(sglang_project):
         "SGLANG_CACHE_DIT_ENABLED",
         "SGLANG_CACHE_DIT_FN",
         "SGLANG_CACHE_DIT_RDT",
+        "SGLANG_CACHE_DIT_NO_STUB",
     }
-    assert set(registry.stubs) == set(registry.fields)
+    assert set(registry.stubs) - set(registry.fields) == {"SGLANG_DIFFUSION_REMOVED_KNOB"}
+    assert set(registry.fields) - set(registry.stubs) == {"SGLANG_CACHE_DIT_NO_STUB"}
     assert not registry.dynamic_keys
     backend = registry.fields["SGLANG_DIFFUSION_ATTENTION_BACKEND"]
     assert (backend.kind, backend.optional, backend.default) == ("str", True, None)

@@ -92,6 +92,9 @@ def registry_reference(
             scope.lookup(name) == value
         ):
             return f"{name}.{attribute}", ()
+    import_as = (
+        registry.style == "module" and ctx.config.profile.module_registry_import == "import-as"
+    )
     if registry.style == "descriptor":
         module, name = registry.module, registry.instance or "envs"
     else:
@@ -99,6 +102,8 @@ def registry_reference(
     package_last = registry.package.rpartition(".")[2] or "registry"
     for local in (name, f"{package_last}_envs"):
         if not scope.is_bound(local):
+            if import_as:  # ``import vllm.envs as envs``
+                return local, (ImportRequest(registry.module, None, local),)
             asname = None if local == name else local
             return local, (ImportRequest(module, name, asname),)
     return None

@@ -8,6 +8,8 @@ from .env002_legacy_prefix import LegacyPrefix
 from .env003_double_negative import DoubleNegative
 from .env004_descriptor_as_value import DescriptorAsValue
 from .env005_temp_set_env import TempSetEnvOwnedKey
+from .env006_unknown_attribute import UnknownRegistryAttribute
+from .env007_registry_out_of_sync import RegistryOutOfSync
 
 ALL_RULES: tuple[type[Rule], ...] = (
     RawEnvAccess,
@@ -15,6 +17,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     DoubleNegative,
     DescriptorAsValue,
     TempSetEnvOwnedKey,
+    UnknownRegistryAttribute,
+    RegistryOutOfSync,
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in ALL_RULES}

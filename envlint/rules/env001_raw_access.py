@@ -7,6 +7,7 @@ from typing import Optional
 
 from ..accesses import RawAccess, raw_accesses
 from ..context import FileContext
+from ..discovery import display_path
 from ..fixes.accesses import access_fix
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
@@ -212,7 +213,4 @@ def replacement_text(access: RawAccess, registry: Optional[Registry], key: str) 
 
 
 def _display(registry: Registry, ctx: FileContext) -> str:
-    try:
-        return registry.path.relative_to(ctx.config.root).as_posix()
-    except ValueError:
-        return registry.path.as_posix()
+    return display_path(registry.path)
