@@ -62,20 +62,22 @@ class FileContext:
         return self._cache[key]
 
     def parent_of(self, node: ast.AST) -> Optional[ast.AST]:
-        """The parent of a node, found within its enclosing statement.
+        """The parent of a node, found within its innermost enclosing statement.
 
         Only fixes ask (a handful of nodes per file), so instead of a parent map of
-        the whole tree, the enclosing statement is located by position and only
-        its subtree is mapped.
+        the whole tree, the statement holding the node is located by position and
+        only its subtree is mapped.
         """
         parents = self._cache.setdefault(("parents", 0), {})
         key = id(node)
         if key not in parents:
-            statement = _enclosing_statement(self.tree.body, node)
+            parent, statement = _enclosing_statement(self.tree, node)
             if statement is not None:
-                for parent in ast.walk(statement):
-                    for child in ast.iter_child_nodes(parent):
-                        parents[id(child)] = parent
+                parents[id(statement)] = parent
+                for outer in ast.walk(statement):
+                    for child in ast.iter_child_nodes(outer):
+                        parents[id(child)] = outer
+            parents.setdefault(key, None)
         return parents.get(key)
 
     # -- names -------------------------------------------------------------------------
@@ -162,12 +164,27 @@ class FileContext:
         )
 
 
-def _enclosing_statement(statements: list, node: ast.AST) -> Optional[ast.AST]:
-    """The outermost statement in ``statements`` whose span holds ``node``."""
+def _enclosing_statement(tree: ast.Module, node: ast.AST) -> tuple[ast.AST, Optional[ast.AST]]:
+    """(its parent, the innermost statement whose span holds ``node``)."""
     position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-    for statement in statements:
-        start = (statement.lineno, statement.col_offset)
-        end = (statement.end_lineno, statement.end_col_offset)
-        if start <= position and (position < end or statement is node):
-            return statement
-    return None
+    parent, innermost = tree, None
+    blocks = [(tree, tree.body)]
+    while blocks:
+        owner, statements = blocks.pop()
+        for statement in statements:
+            span = (statement.lineno, statement.col_offset), (statement.end_lineno, statement.end_col_offset)
+            if statement is node or span[0] <= position < span[1]:
+                parent, innermost = owner, statement
+                blocks = list(_blocks(statement))
+                break
+    return parent, innermost
+
+
+def _blocks(statement: ast.AST):
+    """(owner, statement list) for every block nested in a compound statement."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list) and block:
+            yield statement, block
+    for nested in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        yield nested, nested.body

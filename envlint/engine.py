@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Optional
 
 from .context import FileContext
 from .findings import Finding
+from .focus import focus_for
 from .modules import module_name
 from .names import children_with_scopes
 from .noqa import file_is_ignored, filter_suppressed
@@ -64,6 +65,11 @@ class FileResult:
     parsed: bool = False
 
 
+def _token(token):
+    """A prefilter token: a substring (str) or a regular expression (compiled, bytes)."""
+    return token.encode() if isinstance(token, str) else token
+
+
 class _Prefilter:
     """Which rules can possibly fire on a file, decided from its raw bytes."""
 
@@ -71,25 +77,32 @@ class _Prefilter:
         self._rules = []
         for rule in rules:
             alternatives = [
-                [tuple(token.encode() for token in group) for group in alternative]
+                alternative
+                if callable(alternative)
+                else [tuple(_token(t) for t in group) for group in alternative]
                 for alternative in rule.prefilter()
             ]
             self._rules.append((rule, alternatives))
 
     def active(self, data: bytes) -> list[Rule]:
-        present: dict[bytes, bool] = {}
+        present: dict[object, bool] = {}
 
-        def has(token: bytes) -> bool:
+        def has(token) -> bool:
             found = present.get(token)
             if found is None:
-                found = present[token] = token in data
+                if isinstance(token, bytes):
+                    found = token in data
+                else:
+                    found = token.search(data) is not None
+                present[token] = found
             return found
 
-        active = []
-        for rule, alternatives in self._rules:
-            if any(all(any(has(t) for t in group) for group in alt) for alt in alternatives):
-                active.append(rule)
-        return active
+        def holds(alternative) -> bool:
+            if callable(alternative):  # a rule's own byte-level test
+                return alternative(data)
+            return all(any(has(t) for t in group) for group in alternative)
+
+        return [rule for rule, alternatives in self._rules if any(map(holds, alternatives))]
 
 
 class Linter:
@@ -200,10 +213,13 @@ class Linter:
         )
         for rule in rules:
             rule.begin(ctx)
-        self._walk(ctx, self._dispatch(rules))
+        # Registry files are walked whole; elsewhere only the statements that can
+        # hold a finding (see envlint.focus), unless focusing is switched off.
+        focus = focus_for(self.project, ctx) if (self.use_prefilter and spec is None) else None
+        self._walk(ctx, self._dispatch(rules), focus)
         findings = ctx.findings
         if apply_noqa:
-            findings = filter_suppressed(findings, source.text)
+            findings = filter_suppressed(findings, source.text, tree)
         result.findings = sorted(findings)
         return result
 
@@ -228,8 +244,10 @@ class Linter:
         return table
 
     @staticmethod
-    def _walk(ctx: FileContext, dispatch: dict[type, list[Callable]]) -> None:
+    def _walk(ctx: FileContext, dispatch: dict[type, list[Callable]], focus=None) -> None:
         resolver = ctx.resolver
+        covers = focus.covers if focus is not None else None
+        statement = ast.stmt
         stack: list[tuple[ast.AST, object, Optional[ast.AST]]] = [
             (ctx.tree, resolver.module_scope, None)
         ]
@@ -238,6 +256,8 @@ class Linter:
         pop, push = stack.pop, stack.append
         while stack:
             node, scope, parent = pop()
+            if covers is not None and isinstance(node, statement) and not covers(node):
+                continue
             handlers = get(node.__class__)
             if handlers:
                 ctx.scope, ctx.parent = scope, parent

@@ -9,10 +9,11 @@ backslash-continued line.
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .findings import Finding
 
@@ -41,14 +42,18 @@ def file_is_ignored(text: str) -> bool:
     return any(NOQA_FILE.match(line) for line in _physical_lines(text))
 
 
-def _noqa_line_mapping(text: str) -> dict[int, str]:
-    """Line number -> the text searched for ``noqa`` (flake8's ``_noqa_line_mapping``)."""
-    lines = _physical_lines(text)
+def _noqa_line_mapping(lines: list[str], first: int = 1) -> dict[int, str]:
+    """Line number -> the text searched for ``noqa`` (flake8's ``_noqa_line_mapping``).
+
+    ``lines`` may be a slice of the file starting at line ``first``, as long as it
+    starts and ends on statement boundaries (which are token-group boundaries).
+    """
     mapping: dict[int, str] = {}
+    text = "".join(lines)
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(text, newline=None).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return {n: line for n, line in enumerate(lines, start=1)}
+        return {n: line for n, line in enumerate(lines, start=first)}
     min_line, max_line = len(lines) + 2, -1
     for token in tokens:
         if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
@@ -58,9 +63,37 @@ def _noqa_line_mapping(text: str) -> dict[int, str]:
         if token.type in (tokenize.NL, tokenize.NEWLINE):
             joined = "".join(lines[min_line - 1 : max_line])
             for line in range(min_line, max_line + 1):
-                mapping[line] = joined
+                mapping[line + first - 1] = joined
             min_line, max_line = len(lines) + 2, -1
     return mapping
+
+
+def _statement_lines(tree: ast.Module, line: int) -> tuple[int, int]:
+    """First and last line of the innermost statement (decorators included) on ``line``."""
+    span = (line, line)
+    statements = tree.body
+    while statements:
+        for statement in statements:
+            first = statement.lineno
+            decorators = getattr(statement, "decorator_list", None)
+            if decorators:
+                first = min(first, decorators[0].lineno)
+            if first <= line <= statement.end_lineno:
+                span = (first, statement.end_lineno)
+                statements = [
+                    child
+                    for name in ("body", "orelse", "finalbody")
+                    for child in (getattr(statement, name, None) or [])
+                    if isinstance(child, ast.stmt)
+                ] + [
+                    child
+                    for nested in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ()))
+                    for child in nested.body
+                ]
+                break
+        else:
+            break
+    return span
 
 
 def is_suppressed(code: str, noqa_text: str) -> bool:
@@ -74,9 +107,25 @@ def is_suppressed(code: str, noqa_text: str) -> bool:
     return code in codes or code.startswith(tuple(codes))
 
 
-def filter_suppressed(findings: Iterable[Finding], text: str) -> list[Finding]:
+def filter_suppressed(
+    findings: Iterable[Finding], text: str, tree: Optional[ast.Module] = None
+) -> list[Finding]:
+    """Drop suppressed findings. With ``tree``, only the statements holding a
+    finding are tokenized (tokenizing whole files costs more than checking them)."""
     findings = list(findings)
     if not findings or "noqa" not in text.lower():
         return findings
-    mapping = _noqa_line_mapping(text)
-    return [f for f in findings if not is_suppressed(f.code, mapping.get(f.line, ""))]
+    lines = _physical_lines(text)
+    if tree is None:
+        mapping = _noqa_line_mapping(lines)
+        return [f for f in findings if not is_suppressed(f.code, mapping.get(f.line, ""))]
+    spans: dict[tuple[int, int], dict[int, str]] = {}
+    kept = []
+    for finding in findings:
+        span = _statement_lines(tree, finding.line)
+        if span not in spans:
+            first, last = span
+            spans[span] = _noqa_line_mapping(lines[first - 1 : last], first)
+        if not is_suppressed(finding.code, spans[span].get(finding.line, "")):
+            kept.append(finding)
+    return kept

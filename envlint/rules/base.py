@@ -66,7 +66,10 @@ class Rule:
         """Byte-level preconditions: a list of alternatives, each a list of groups.
 
         The rule can only fire in a file where, for at least one alternative,
-        every group has at least one of its tokens present in the raw bytes.
+        every group has at least one of its tokens present in the raw bytes. A
+        token is a substring (``str``) or a compiled ``bytes`` regular expression.
+        An alternative may also be a callable ``(bytes) -> bool``: a rule's own
+        byte-level proof that it cannot fire (see ``envlint.registry_uses``).
         Soundness matters more than tightness: a token list that misses a
         spelling silently loses findings. Registry files are always checked.
         """

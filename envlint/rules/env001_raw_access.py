@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
 from ..accesses import RawAccess, raw_accesses
@@ -11,6 +12,9 @@ from ..discovery import display_path
 from ..fixes.accesses import access_fix
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
+
+
+_ENVIRON_USE = re.compile(rb"environ\b(?!\s+import\b)")
 
 
 class RawEnvAccess(Rule):
@@ -109,7 +113,9 @@ class RawEnvAccess(Rule):
     )
 
     def prefilter(self):
-        access_tokens = ("environ", "getenv", *(h.name for h in self.config.helpers))
+        # ``environ`` counts unless it is the registry module being imported
+        # (``from sglang.srt.environ import envs``), which every sglang file does.
+        access_tokens = (_ENVIRON_USE, "getenv", *(h.name for h in self.config.helpers))
         return [[self.project.owned_tokens(), access_tokens]]
 
     def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
@@ -179,17 +185,22 @@ class RawEnvAccess(Rule):
             where = f"{registry.class_name or 'Envs'} ({_display(registry, ctx)})"
         else:
             where = f"{registry.dict_name or 'the registry'} ({_display(registry, ctx)})"
-        if use is None:
+        if not registered:
+            advice = f"register {target} in {where}"
+            if use is not None:
+                advice += f" and use {use}"
+        elif use is None:
             advice = (
                 f"{_display(registry, ctx)} offers no is_set(); compare envs.{target} "
                 "with its default instead"
             )
-        elif not registered:
-            advice = f"register {target} in {where} and use {use}"
         elif target != access.key and self.project.canonical_name(access.key) != target:
             advice = f"{access.key} is a deprecated name of {target}: use {use}"
         else:
             advice = f"use {use}"
+        governing = self.project.governing_registry(ctx.module)
+        if registry is not None and governing is not None and registry is not governing:
+            advice += f" (from {registry.module})"
         return f"{verb} of {access.key} via {access.via}; {advice}"
 
 

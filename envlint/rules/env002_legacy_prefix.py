@@ -68,7 +68,8 @@ class LegacyPrefix(Rule):
     )
 
     def prefilter(self):
-        return [[tuple(legacy.rstrip("_") or legacy for legacy, _ in self.config.legacy_prefixes)]]
+        # The full legacy prefix ("SGL_"): "SGL" alone would match every SGLANG_ file.
+        return [[tuple(legacy for legacy, _ in self.config.legacy_prefixes)]]
 
     def _canonical(self, key: str):
         return self.project.canonical_name(key)

@@ -10,6 +10,7 @@ from ..findings import UNSAFE, Fix
 from ..fixes.common import insert_after
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
+from ..registry_uses import uses_need_parsing
 
 _ORDERING = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _VALUE_BUILTINS = {"builtins.bool": "bool()", "builtins.len": "len()"}
@@ -97,13 +98,11 @@ class DescriptorAsValue(Rule):
     )
 
     def prefilter(self):
-        alternatives = []
-        for registry in self.project.registries:
-            if registry.style == "descriptor":
-                module_token = registry.module.rpartition(".")[2]
-                names = tuple(n for n in (registry.instance or "envs", registry.class_name) if n)
-                alternatives.append([(module_token,), names])
-        return alternatives
+        # Files whose every registry use is `envs.KNOWN.get()`-shaped cannot
+        # hold a finding (envlint.registry_uses); the rest are parsed.
+        if not any(r.style == "descriptor" for r in self.project.registries):
+            return []
+        return [uses_need_parsing(self.project)]
 
     def _descriptor(self, expr: ast.AST, ctx: FileContext) -> Optional[Registry]:
         """The descriptor registry when ``expr`` is ``<registry>.<ENV_NAME>``."""

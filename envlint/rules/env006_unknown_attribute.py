@@ -10,6 +10,7 @@ from ..context import FileContext
 from ..discovery import display_path
 from ..findings import UNSAFE, Edit, Fix
 from ..registry import Registry
+from ..registry_uses import uses_need_parsing
 from .base import Invalid, Rule, Valid
 
 
@@ -78,12 +79,7 @@ class UnknownRegistryAttribute(Rule):
     )
 
     def prefilter(self):
-        alternatives = []
-        for registry in self.project.registries:
-            module_token = registry.module.rpartition(".")[2]
-            names = tuple(n for n in (registry.instance, registry.class_name, module_token) if n)
-            alternatives.append([(module_token,), names])
-        return alternatives
+        return [uses_need_parsing(self.project)]
 
     def visit_Attribute(self, node: ast.Attribute, ctx: FileContext) -> None:
         name = node.attr
