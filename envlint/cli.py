@@ -55,8 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-prefilter",
         action="store_true",
-        help="parse every file even when its bytes show no rule can fire (for debugging)",
+        help="parse and walk every file even when its bytes show no rule can fire (debugging)",
     )
+    check.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    check.add_argument("--no-cache", action="store_true", help="ignore and do not update .envlint_cache/")
 
     fix = commands.add_parser("fix", help="apply fixes (safe ones unless --unsafe-fixes)")
     fix.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
@@ -93,10 +95,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .runner import check_files, prepare
+    from .runner import check_files, default_jobs, prepare
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select), _codes(args.ignore)
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 (all cores) or more")
     project, files = prepare(paths)
     if not project.registries and not project.load_errors:
         print(
@@ -104,7 +108,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "only (name registries in [tool.envlint] registries)",
             file=sys.stderr,
         )
-    result = check_files(project, files, select, ignore, use_prefilter=not args.no_prefilter)
+    result = check_files(
+        project,
+        files,
+        select,
+        ignore,
+        use_prefilter=not args.no_prefilter,
+        jobs=args.jobs or default_jobs(),
+        use_cache=not args.no_cache,
+    )
     findings = result.findings
     sys.stdout.write(FORMATTERS[args.format](findings))
     for path, reason in result.errors:

@@ -95,7 +95,10 @@ class Config:
             return self
         known = {spec.path for spec in self.registries}
         extra = []
+        tails = tuple(entry.relative_path.rpartition("/")[2] for entry in self.profile.known_registries)
         for path in files:
+            if path.name not in tails:
+                continue  # cheap test first: resolve() only the few candidates
             posix = path.resolve().as_posix()
             for entry in self.profile.known_registries:
                 if posix.endswith("/" + entry.relative_path) and path.resolve() not in known:

@@ -60,9 +60,12 @@ def is_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool
 class FileResult:
     path: Path
     display_path: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # after ``# noqa``
     error: Optional[str] = None
     parsed: bool = False
+    # What the cache stores: findings before ``# noqa``, and whether noqa can apply.
+    raw_findings: list[Finding] = field(default_factory=list)
+    mentions_noqa: bool = False
 
 
 def _token(token):
@@ -121,6 +124,7 @@ class Linter:
         config = project.config
         select = tuple(select) if select is not None else config.select
         ignore = tuple(ignore) if ignore is not None else config.ignore
+        self.select, self.ignore = select, ignore
         self.rules: list[Rule] = rules if rules is not None else [
             cls(project) for cls in ALL_RULES if is_selected(cls.code, select, ignore)
         ]
@@ -198,7 +202,8 @@ class Linter:
                 result.error = str(exc)
                 return result
         result.parsed = True
-        if apply_noqa and file_is_ignored(source.text):
+        result.mentions_noqa = "noqa" in source.text.lower()
+        if apply_noqa and result.mentions_noqa and file_is_ignored(source.text):
             return result
         own_registry = None
         if spec is not None:
@@ -217,6 +222,7 @@ class Linter:
         # hold a finding (see envlint.focus), unless focusing is switched off.
         focus = focus_for(self.project, ctx) if (self.use_prefilter and spec is None) else None
         self._walk(ctx, self._dispatch(rules), focus)
+        result.raw_findings = sorted(ctx.findings)
         findings = ctx.findings
         if apply_noqa:
             findings = filter_suppressed(findings, source.text, tree)

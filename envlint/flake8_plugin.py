@@ -5,23 +5,39 @@ hands that text and ``ast`` tree to the same engine ``envlint check`` uses and
 translates findings into flake8's tuples. ``# noqa`` is left to flake8 (so
 ``--disable-noqa`` keeps working); envlint's own noqa logic mirrors it exactly.
 Projects (config + parsed registries) are cached per configuration, so each
-flake8 worker parses a registry once, not once per file.
+flake8 worker parses a registry once, not once per file; per-file results go
+through the same ``.envlint_cache/`` as ``envlint check``.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from . import __version__
+from .cache import Cache, content_digest, decode_findings, encode_result, fingerprint, result_key
 from .config import Config, ConfigError, load_config
 from .discovery import is_excluded
+from .modules import module_name
+from .noqa import file_is_ignored, filter_suppressed
+from .runner import registry_contents
 from .engine import Linter
 from .project import Project
 
 _LINTERS: dict[Config, Linter] = {}
 _BY_DIRECTORY: dict[Path, Linter] = {}
+_CACHES: dict[int, Optional[Cache]] = {}
+
+
+def _cache_for(linter: Linter) -> Optional[Cache]:
+    """The project's result cache, shared with ``envlint check`` (None when unusable)."""
+    if id(linter) not in _CACHES:
+        project = linter.project
+        codes = [rule.code for rule in linter.rules] + [str(linter.use_prefilter)]
+        cache = Cache(project.config.root, fingerprint(project.config, registry_contents(project), codes))
+        _CACHES[id(linter)] = cache if cache.usable else None
+    return _CACHES[id(linter)]
 
 
 def _linter_for(filename: str) -> Linter:
@@ -60,8 +76,22 @@ class EnvlintChecker:
         config = linter.project.config
         if is_excluded(path, config.root, config.exclude):
             return
-        result = linter.check_text(
-            path, "".join(self.lines), self.filename, tree=self.tree, apply_noqa=False
-        )
-        for finding in result.findings:
+        for finding in self._findings(linter, path, "".join(self.lines)):
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+
+    def _findings(self, linter: Linter, path: Path, text: str) -> list:
+        """Findings before ``# noqa`` (flake8 applies it), through the shared cache."""
+        cache = _cache_for(linter)
+        key = result_key(
+            module_name(path, linter.project.config.src),
+            content_digest(text.encode("utf-8", "surrogatepass")),
+        )
+        entry = cache.load([key]).get(key) if cache else None
+        if entry is not None:
+            return decode_findings(entry, self.filename)[0]
+        result = linter.check_text(path, text, self.filename, tree=self.tree, apply_noqa=False)
+        if cache is not None and result.error is None:
+            # Store what `envlint check` needs too, so the two front ends share entries.
+            checked = [] if file_is_ignored(text) else filter_suppressed(result.findings, text, self.tree)
+            cache.store([(key, encode_result(result.findings, checked, None, result.parsed))], [])
+        return result.findings

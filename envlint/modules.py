@@ -9,10 +9,25 @@ trees start) decide first.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 
 def module_name(path: Path, src_roots: tuple[Path, ...] = ()) -> str:
+    directory = _module_prefix(path.parent, src_roots)
+    stem = path.stem
+    if stem == "__init__":
+        return directory
+    return f"{directory}.{stem}" if directory else stem
+
+
+@lru_cache(maxsize=4096)
+def _module_prefix(directory: Path, src_roots: tuple[Path, ...]) -> str:
+    """The package part of a module name, computed once per directory."""
+    return _module_name_uncached(directory / "__init__.py", src_roots)
+
+
+def _module_name_uncached(path: Path, src_roots: tuple[Path, ...] = ()) -> str:
     path = path.resolve()
     best: Path | None = None
     for root in src_roots:

@@ -1,26 +1,35 @@
 """A whole run: configuration, discovery, checking every file, collecting results.
 
 Kept apart from the CLI so that ``check``, ``fix`` and the benchmarks share one
-code path, and apart from the engine so the engine stays about one file.
+code path, and apart from the engine so the engine stays about one file. This
+is where the run-level speed lives: the result cache and the worker processes.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from .cache import Cache, content_digest, decode_findings, encode_result, fingerprint, result_key
 from .config import Config, load_config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Finding
+from .modules import module_name
 from .project import Project
+
+# Below this many files a worker pool costs more than it saves.
+PARALLEL_THRESHOLD = 64
 
 
 @dataclass
 class RunResult:
     project: Project
     files: list[FileResult] = field(default_factory=list)
+    cached: int = 0  # files answered from the cache
 
     @property
     def findings(self) -> list[Finding]:
@@ -50,17 +59,120 @@ def load_project(paths: list[Path], overrides: Optional[dict] = None) -> Project
     return prepare(paths, overrides)[0]
 
 
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# -- workers ------------------------------------------------------------------------------
+
+_WORKER_LINTER: Optional[Linter] = None
+
+
+def _init_worker(config: Config, select, ignore, use_prefilter: bool) -> None:
+    """Spawned workers (non-fork platforms) build their own linter once."""
+    global _WORKER_LINTER
+    _WORKER_LINTER = Linter(Project.load(config), select, ignore, use_prefilter)
+
+
+def _check_one(path: Path) -> tuple[FileResult, Optional[str]]:
+    linter = _WORKER_LINTER
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(path, display_path(path), error=f"cannot read: {exc.strerror or exc}"), None
+    return linter.check_bytes(path, data, display_path(path)), content_digest(data)
+
+
+def check_in_parallel(
+    linter: Linter, files: list[Path], jobs: int
+) -> list[tuple[FileResult, Optional[str]]]:
+    """``_check_one`` over ``files``, in ``jobs`` processes when that pays off."""
+    global _WORKER_LINTER
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        _WORKER_LINTER = linter
+        return [_check_one(path) for path in files]
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        # Workers inherit the parent's linter (parsed registries included) for free.
+        _WORKER_LINTER = linter
+        context, initializer, arguments = multiprocessing.get_context("fork"), None, ()
+    else:  # pragma: no cover - macOS/Windows
+        context = multiprocessing.get_context("spawn")
+        initializer = _init_worker
+        arguments = (linter.project.config, linter.select, linter.ignore, linter.use_prefilter)
+    chunk = max(1, len(files) // (jobs * 8))
+    with context.Pool(jobs, initializer, arguments) as pool:
+        return pool.map(_check_one, files, chunksize=chunk)
+
+
+# -- a run --------------------------------------------------------------------------------
+
+
+def registry_contents(project: Project) -> list[bytes]:
+    contents = []
+    for spec in project.config.registries:
+        try:
+            contents.append(spec.path.read_bytes())
+        except OSError:
+            contents.append(b"")
+    return contents
+
+
 def check_files(
     project: Project,
     files: list[Path],
     select: Optional[tuple[str, ...]] = None,
     ignore: Optional[tuple[str, ...]] = None,
     use_prefilter: bool = True,
+    jobs: int = 1,
+    use_cache: bool = False,
 ) -> RunResult:
     linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
     result = RunResult(project)
-    for path in files:
-        result.files.append(linter.check_path(path, display_path(path)))
+    config = project.config
+    cache = None
+    if use_cache:
+        codes = [rule.code for rule in linter.rules] + [str(use_prefilter)]
+        cache = Cache(config.root, fingerprint(config, registry_contents(project), codes))
+        if not cache.usable:
+            cache = None
+    modules = {path: module_name(path, config.src) for path in files}
+    answered: dict[Path, FileResult] = {}
+    if cache is not None:
+        digests = cache.known_digests(files)
+        stored = cache.load([result_key(modules[p], d) for p, d in digests.items()])
+        for path, digest in digests.items():
+            entry = stored.get(result_key(modules[path], digest))
+            if entry is not None:
+                answered[path] = _from_cache(path, entry)
+        result.cached = len(answered)
+    todo = [path for path in files if path not in answered]
+    fresh = check_in_parallel(linter, todo, jobs)
+    if cache is not None:
+        cache.store(
+            [
+                (result_key(modules[r.path], digest), _to_cache(r))
+                for r, digest in fresh
+                if digest is not None and r.error is None
+            ],
+            [(r.path, digest) for r, digest in fresh if digest is not None and r.error is None],
+        )
+    by_path = {**answered, **{r.path: r for r, _ in fresh}}
+    result.files = [by_path[path] for path in files]
+    return result
+
+
+def _to_cache(result: FileResult) -> dict:
+    return encode_result(result.raw_findings, result.findings, result.error, result.parsed)
+
+
+def _from_cache(path: Path, entry: dict) -> FileResult:
+    display = display_path(path)
+    result = FileResult(path, display, parsed=entry["parsed"])
+    result.raw_findings, result.findings = decode_findings(entry, display)
     return result
 
 
