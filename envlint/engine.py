@@ -207,7 +207,7 @@ class Linter:
             return result
         own_registry = None
         if spec is not None:
-            own_registry = parse_registry(path, spec.style, spec.module, source, tree)
+            own_registry = parse_registry(spec.path, spec.style, spec.module, source, tree)
         ctx = FileContext(
             self.project,
             source,

@@ -112,6 +112,17 @@ class Project:
         governing = self.governing_registry(module)
         return governing if governing in holders else holders[0]
 
+    def shown(self, path: Path) -> str:
+        """A path as messages show it: relative to the project root.
+
+        Not to the working directory: findings are cached, and a message must
+        read the same whichever directory envlint or flake8 runs from.
+        """
+        try:
+            return path.resolve().relative_to(self.config.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
     # -- key policy --------------------------------------------------------------------
 
     def is_external(self, key: str) -> bool:

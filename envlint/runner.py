@@ -69,40 +69,62 @@ def default_jobs() -> int:
 # -- workers ------------------------------------------------------------------------------
 
 _WORKER_LINTER: Optional[Linter] = None
+_WORKER_CACHE: Optional[tuple[Path, str]] = None  # (project root, fingerprint) when caching
+# Per process and run: a connection must not cross a fork, nor a fingerprint a run.
+_OPEN_CACHE: dict[tuple, Optional[Cache]] = {}
 
 
-def _init_worker(config: Config, select, ignore, use_prefilter: bool) -> None:
+def _init_worker(config: Config, select, ignore, use_prefilter: bool, cache) -> None:
     """Spawned workers (non-fork platforms) build their own linter once."""
-    global _WORKER_LINTER
+    global _WORKER_LINTER, _WORKER_CACHE
     _WORKER_LINTER = Linter(Project.load(config), select, ignore, use_prefilter)
+    _WORKER_CACHE = cache
 
 
-def _check_one(path: Path) -> tuple[FileResult, Optional[str]]:
+def _worker_cache() -> Optional[Cache]:
+    if _WORKER_CACHE is None:
+        return None
+    key = (os.getpid(), *_WORKER_CACHE)
+    if key not in _OPEN_CACHE:
+        cache = Cache(*_WORKER_CACHE)
+        _OPEN_CACHE[key] = cache if cache.usable else None
+    return _OPEN_CACHE[key]
+
+
+def _check_one(path: Path) -> tuple[FileResult, Optional[str], bool]:
+    """(result, content digest, whether it came from the cache) for one file."""
     linter = _WORKER_LINTER
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return FileResult(path, display_path(path), error=f"cannot read: {exc.strerror or exc}"), None
-    return linter.check_bytes(path, data, display_path(path)), content_digest(data)
+        return FileResult(path, display_path(path), error=f"cannot read: {exc.strerror or exc}"), None, False
+    digest = content_digest(data)
+    cache = _worker_cache()
+    if cache is not None:
+        # Same content, same module: an entry `envlint check` or flake8 stored before.
+        key = result_key(module_name(path, linter.project.config.src), digest)
+        entry = cache.load([key]).get(key)
+        if entry is not None:
+            return _from_cache(path, entry), digest, True
+    return linter.check_bytes(path, data, display_path(path)), digest, False
 
 
 def check_in_parallel(
-    linter: Linter, files: list[Path], jobs: int
-) -> list[tuple[FileResult, Optional[str]]]:
+    linter: Linter, files: list[Path], jobs: int, cache: Optional[tuple[Path, str]] = None
+) -> list[tuple[FileResult, Optional[str], bool]]:
     """``_check_one`` over ``files``, in ``jobs`` processes when that pays off."""
-    global _WORKER_LINTER
+    global _WORKER_LINTER, _WORKER_CACHE
+    _WORKER_LINTER, _WORKER_CACHE = linter, cache
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        _WORKER_LINTER = linter
         return [_check_one(path) for path in files]
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
         # Workers inherit the parent's linter (parsed registries included) for free.
-        _WORKER_LINTER = linter
         context, initializer, arguments = multiprocessing.get_context("fork"), None, ()
     else:  # pragma: no cover - macOS/Windows
         context = multiprocessing.get_context("spawn")
         initializer = _init_worker
-        arguments = (linter.project.config, linter.select, linter.ignore, linter.use_prefilter)
+        arguments = (linter.project.config, linter.select, linter.ignore, linter.use_prefilter, cache)
     chunk = max(1, len(files) // (jobs * 8))
     with context.Pool(jobs, initializer, arguments) as pool:
         return pool.map(_check_one, files, chunksize=chunk)
@@ -139,28 +161,25 @@ def check_files(
         cache = Cache(config.root, fingerprint(config, registry_contents(project), codes))
         if not cache.usable:
             cache = None
-    modules = {path: module_name(path, config.src) for path in files}
     answered: dict[Path, FileResult] = {}
     if cache is not None:
+        # Unchanged files (same path, mtime, size) are answered without being read.
         digests = cache.known_digests(files)
-        stored = cache.load([result_key(modules[p], d) for p, d in digests.items()])
-        for path, digest in digests.items():
-            entry = stored.get(result_key(modules[path], digest))
-            if entry is not None:
-                answered[path] = _from_cache(path, entry)
-        result.cached = len(answered)
+        keys = {path: result_key(module_name(path, config.src), d) for path, d in digests.items()}
+        stored = cache.load(list(keys.values()))
+        answered = {path: _from_cache(path, stored[key]) for path, key in keys.items() if key in stored}
     todo = [path for path in files if path not in answered]
-    fresh = check_in_parallel(linter, todo, jobs)
+    fresh = check_in_parallel(
+        linter, todo, jobs, (config.root, cache.fingerprint) if cache is not None else None
+    )
+    result.cached = len(answered) + sum(hit for _, _, hit in fresh)
     if cache is not None:
+        new = [(r, digest) for r, digest, _ in fresh if digest is not None and r.error is None]
         cache.store(
-            [
-                (result_key(modules[r.path], digest), _to_cache(r))
-                for r, digest in fresh
-                if digest is not None and r.error is None
-            ],
-            [(r.path, digest) for r, digest in fresh if digest is not None and r.error is None],
+            [(result_key(module_name(r.path, config.src), digest), _to_cache(r)) for r, digest in new],
+            [(r.path, digest) for r, digest in new],
         )
-    by_path = {**answered, **{r.path: r for r, _ in fresh}}
+    by_path = {**answered, **{r.path: r for r, _, _ in fresh}}
     result.files = [by_path[path] for path in files]
     return result
 

@@ -8,7 +8,6 @@ from typing import Optional
 
 from ..accesses import RawAccess, raw_accesses
 from ..context import FileContext
-from ..discovery import display_path
 from ..fixes.accesses import access_fix
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
@@ -224,4 +223,4 @@ def replacement_text(access: RawAccess, registry: Optional[Registry], key: str) 
 
 
 def _display(registry: Registry, ctx: FileContext) -> str:
-    return display_path(registry.path)
+    return ctx.project.shown(registry.path)

@@ -7,7 +7,6 @@ import difflib
 from typing import Optional
 
 from ..context import FileContext
-from ..discovery import display_path
 from ..findings import UNSAFE, Edit, Fix
 from ..registry import Registry
 from ..registry_uses import uses_need_parsing
@@ -92,7 +91,7 @@ class UnknownRegistryAttribute(Rule):
         if canonical is not None and registry.defines(canonical):
             return  # ENV002 reports the legacy spelling with the same advice
         written = ctx.source.segment(node.value)
-        where = _describe(registry)
+        where = _describe(registry, self.project)
         guess = _closest(name, registry)
         message = f"{written}.{name} is not defined in {where}: AttributeError at run time"
         fix = None
@@ -108,13 +107,13 @@ class UnknownRegistryAttribute(Rule):
         else:
             other = _holder_elsewhere(self.project.registries, registry, name)
             if other is not None:
-                message += f"; {name} is defined in {_describe(other)}"
+                message += f"; {name} is defined in {_describe(other, self.project)}"
         ctx.report(self.code, node, message, key=name, fix=fix)
 
 
-def _describe(registry: Registry) -> str:
+def _describe(registry: Registry, project) -> str:
     owner = registry.class_name if registry.style == "descriptor" else registry.module
-    return f"{owner} ({display_path(registry.path)})"
+    return f"{owner} ({project.shown(registry.path)})"
 
 
 def _closest(name: str, registry: Registry) -> Optional[str]:

@@ -1,0 +1,112 @@
+"""The result cache and the worker pool: same findings, faster, never stale, never broken."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from envlint import runner
+from envlint.runner import check_files, prepare
+
+
+@pytest.fixture
+def tree(tmp_path, sglang_project) -> Path:
+    root = tmp_path / "tree"
+    shutil.copytree(sglang_project, root, ignore=shutil.ignore_patterns(".envlint_cache"))
+    return root
+
+
+def _run(root: Path, **options):
+    project, files = prepare([root])
+    return check_files(project, files, use_cache=True, **options)
+
+
+def _lines(result) -> list[tuple]:
+    return [(f.path, f.line, f.column, f.code, f.message, f.fix) for f in result.findings]
+
+
+def test_second_run_is_answered_from_the_cache_with_identical_findings(tree):
+    first = _run(tree)
+    second = _run(tree)
+    assert first.cached == 0
+    assert second.cached == len(second.files) > 10
+    assert _lines(second) == _lines(first)
+    assert (tree / ".envlint_cache/.gitignore").read_text() == "# Created by envlint.\n*\n"
+
+
+def test_noqa_is_applied_to_cached_results(tree):
+    _run(tree)
+    second = _run(tree)
+    quiet = [f for f in second.findings if f.path.endswith("attention.py") and f.line in (63, 64, 65)]
+    assert quiet == []
+
+
+def test_an_edited_file_is_checked_again(tree):
+    _run(tree)
+    target = tree / "python/sglang/srt/clean.py"
+    target.write_text(target.read_text() + '\nimport os\nX = os.getenv("SGLANG_LOG_GC")\n')
+    result = _run(tree)
+    assert result.cached == len(result.files) - 1
+    assert any(f.path.endswith("clean.py") and f.code == "ENV001" for f in result.findings)
+
+
+def test_a_changed_registry_invalidates_everything(tree):
+    _run(tree)
+    registry = tree / "python/sglang/srt/environ.py"
+    registry.write_text(registry.read_text().replace("SGLANG_LOG_MS = EnvBool(False)\n", ""))
+    result = _run(tree)
+    assert result.cached == 0
+    # SGLANG_LOG_MS is no longer registered: the messages say so.
+    assert any("register SGLANG_LOG_MS" in f.message for f in result.findings)
+
+
+def test_no_cache_leaves_no_trace(tree, run_cli):
+    code, _, _ = run_cli("check", "--no-cache", ".", cwd=tree)
+    assert code == 1
+    assert not (tree / ".envlint_cache").exists()
+
+
+def test_an_unusable_cache_is_ignored(tree, run_cli):
+    (tree / ".envlint_cache").mkdir()
+    (tree / ".envlint_cache/cache.sqlite").write_bytes(b"this is not a database")
+    code, out, err = run_cli("check", "--format", "json", ".", cwd=tree)
+    assert code == 1 and err == "" and out.startswith("[")
+
+
+def test_workers_give_the_same_findings(tree, monkeypatch):
+    serial = check_files(*prepare([tree]), jobs=1)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 0)
+    parallel = check_files(*prepare([tree]), jobs=3)
+    assert _lines(parallel) == _lines(serial)
+    assert len(serial.findings) > 50
+
+
+def test_concurrent_runs_share_the_cache_safely(tree):
+    command = [sys.executable, "-m", "envlint", "check", "--format", "json", "."]
+    processes = [
+        subprocess.Popen(command, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outputs = [process.communicate() for process in processes]
+    assert {err for _, err in outputs} == {""}
+    assert len({out for out, _ in outputs}) == 1
+    again = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=False)
+    assert again.stdout == outputs[0][0]
+
+
+def test_flake8_and_check_share_entries(tree):
+    flake8 = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "ENV", "python"],
+        cwd=tree, capture_output=True, text=True, check=False,
+    )
+    assert flake8.returncode == 1
+    project, files = prepare([tree / "python"])
+    # Every file flake8 analysed is known to envlint check: same content, same key.
+    shared = check_files(project, files, use_cache=True)
+    assert shared.cached == len(files)
+    fresh = check_files(project, files, use_cache=False)
+    assert _lines(shared) == _lines(fresh)
