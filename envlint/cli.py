@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument(
         "--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)"
     )
+    fix.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
 
     commands.add_parser("rules", help="list the rule codes with one-line summaries")
     rule = commands.add_parser("rule", help="explain one rule")
@@ -116,6 +117,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         use_prefilter=not args.no_prefilter,
         jobs=args.jobs or default_jobs(),
         use_cache=not args.no_cache,
+        progress=_progress if sys.stderr.isatty() and len(files) > 200 else None,
     )
     findings = result.findings
     sys.stdout.write(FORMATTERS[args.format](findings))
@@ -129,10 +131,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _progress(done: int, total: int) -> None:
+    """A one-line counter on stderr (only when stderr is a terminal), erased at the end."""
     if done == total:
         sys.stderr.write("\r\033[K")
     elif done % 100 == 0:
         sys.stderr.write(f"\renvlint: checking {done}/{total} files")
+    else:
+        return
     sys.stderr.flush()
 
 
@@ -145,7 +150,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
 
     from .fixer import Fixer
     from .report import format_text
-    from .runner import prepare
+    from .runner import default_jobs, prepare
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select), _codes(args.ignore)
@@ -158,6 +163,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         ignore,
         unsafe=args.unsafe_fixes,
         progress=_progress if show_progress else None,
+        jobs=args.jobs or default_jobs(),
     )
     report = fixer.run()
     changed = report.changed

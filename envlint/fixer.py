@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import multiprocessing
 import os
 import stat
 import tempfile
@@ -38,9 +39,12 @@ from .fixes.registry_edits import RegistryEditError, add_field_edits, deprecatio
 from .fixes.renames import RenamePlanner
 from .modules import module_name
 from .project import Project
+from .runner import check_in_parallel
 from .source import SourceError, SourceFile
 
 MAX_PASSES = 6
+# Below this many files to rewrite, worker processes cost more than they save.
+PARALLEL_REWRITE_THRESHOLD = 8
 
 
 @dataclass
@@ -80,6 +84,7 @@ class Fixer:
         ignore: Optional[tuple[str, ...]] = None,
         unsafe: bool = False,
         progress: Optional[Callable[[int, int], None]] = None,
+        jobs: int = 1,
     ):
         self.config = config
         self.files = [path.resolve() for path in files]
@@ -87,6 +92,7 @@ class Fixer:
         self.ignore = ignore
         self.unsafe = unsafe
         self.progress = progress
+        self.jobs = jobs
         self.report = FixReport()
         self._contents: dict[Path, bytes] = {}
         self._sources: dict[Path, SourceFile] = {}
@@ -102,10 +108,13 @@ class Fixer:
             self.report.errors.append((display_path(error_path), reason))
         for pass_number in range(MAX_PASSES):
             linter = Linter(project, select=self.select, ignore=self.ignore)
-            for index, path in enumerate(targets):
-                if self.progress and pass_number == 0:
-                    self.progress(index + 1, len(targets))
-                results[path] = linter.check_bytes(path, self._data(path), display_path(path))
+            if pass_number == 0:
+                # Nothing rewritten yet: the files on disk are the input, checked in parallel.
+                for result, _, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
+                    results[result.path] = result
+            else:
+                for index, path in enumerate(targets):
+                    results[path] = linter.check_bytes(path, self._data(path), display_path(path))
             changed = self._pass(project, results)
             if not changed:
                 break
@@ -176,6 +185,7 @@ class Fixer:
                 changed.add(path)
             elif requests:
                 failed_registries.add(str(path))
+        jobs = []
         for path, findings in chosen.items():
             if path in registry_specs:
                 continue
@@ -183,9 +193,9 @@ class Fixer:
                 f for f in findings
                 if usable(f) and not any(e.registry_path in failed_registries for e in f.fix.registry_edits)
             ]
-            if findings and self._rewrite(path, findings, [], module_name(path, self.config.src)):
-                changed.add(path)
-        return changed
+            if findings:
+                jobs.append((path, findings, module_name(path, self.config.src)))
+        return changed | self._rewrite_many(jobs)
 
     def _resolve_new_fields(self, chosen: dict[Path, list[Finding]]) -> set[RegistryEdit]:
         """A new key is added once; call sites implying different descriptors block it."""
@@ -236,65 +246,46 @@ class Fixer:
     ) -> bool:
         source = self._source(path)
         original = self._sources.setdefault(path, source)
-        taken: list[tuple[int, int]] = []
-        accepted: list[tuple[int, int, str]] = []
-        applied: list[Finding] = []
+        outcome = rewrite(path, source, original, findings, extra, module)
+        return self._record(path, original, findings, outcome)
 
-        def place(edits) -> Optional[list[tuple[int, int, str]]]:
-            spans = []
-            for edit in edits:
-                start = source.offset(edit.line, edit.column)
-                end = source.offset(edit.end_line, edit.end_column)
-                for low, high in taken + [(s, e) for s, e, _ in spans]:
-                    if (start < high and low < end) or start == end == low == high:
-                        return None  # overlapping, or two insertions at one point
-                spans.append((start, end, edit.content))
-            return spans
+    def _rewrite_many(self, jobs: list[tuple[Path, list[Finding], str]]) -> set[Path]:
+        """Rewrite independent files, in worker processes when there are many."""
+        work = []
+        for path, findings, module in jobs:
+            source = self._source(path)
+            original = self._sources.setdefault(path, source)
+            work.append((path, source, original, findings, [], module))
+        parallel = self.jobs > 1 and len(work) >= PARALLEL_REWRITE_THRESHOLD
+        if parallel and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
+                outcomes = pool.starmap(rewrite, work, chunksize=max(1, len(work) // (self.jobs * 4)))
+        else:
+            outcomes = [rewrite(*item) for item in work]
+        return {
+            item[0]
+            for item, outcome in zip(work, outcomes)
+            if self._record(item[0], item[2], item[3], outcome)
+        }
 
-        spans = place(extra)
-        if spans is None:
-            self.report.notes.append(f"{display_path(path)}: registry edits overlap; not applied")
+    def _record(
+        self, path: Path, original: SourceFile, findings: list[Finding], outcome: "Rewrite"
+    ) -> bool:
+        if outcome.note:
+            self.report.notes.append(f"{display_path(path)}: {outcome.note}")
+        if outcome.error:
+            self.report.errors.append((display_path(path), outcome.error))
+        if outcome.text is None:
             return False
-        for start, end, content in spans:
-            taken.append((start, end))
-            accepted.append((start, end, content))
-        for finding in findings:
-            spans = place(finding.fix.edits)
-            if spans is None:
-                continue
-            for start, end, content in spans:
-                taken.append((start, end))
-                accepted.append((start, end, content))
-            applied.append(finding)
-        if not applied and not extra:
-            return False
-        text = source.text
-        for start, end, content in sorted(accepted, reverse=True):
-            text = text[:start] + content + text[end:]
-        try:
-            text = update_imports(
-                text,
-                [r for f in applied for r in f.fix.add_imports],
-                [n for f in applied for n in f.fix.maybe_unused],
-                module,
-                path.name == "__init__.py",
-            )
-        except Exception as exc:  # LibCST could not handle the file: leave it alone
-            self.report.errors.append((display_path(path), f"not fixed: imports: {exc}"))
-            return False
-        problem = _compile_problem(original.text, text, path)
-        if problem:
-            self.report.errors.append((display_path(path), f"not fixed: {problem}; file left unchanged"))
-            return False
-        if text == source.text:
-            return False
-        self._contents[path] = original.encode(text)
+        self._contents[path] = original.encode(outcome.text)
         change = self.report.changes.get(path)
         if change is None:
-            self.report.changes[path] = FileChange(path, display_path(path), original, text)
+            self.report.changes[path] = FileChange(path, display_path(path), original, outcome.text)
         else:
-            change.text = text
-        self.report.applied.update(f.code for f in applied if id(f) not in self._internal)
+            change.text = outcome.text
+        self.report.applied.update(
+            findings[index].code for index in outcome.applied if id(findings[index]) not in self._internal
+        )
         return True
 
     # -- writing ----------------------------------------------------------------------------
@@ -308,6 +299,81 @@ class Fixer:
             except OSError as exc:
                 failures.append((change.display, f"not written: {exc.strerror or exc}"))
         return failures
+
+
+@dataclass
+class Rewrite:
+    """What rewriting one file produced: the new text (None: unchanged) and why."""
+
+    text: Optional[str]
+    applied: list[int]  # positions, in the findings passed in, of the fixes applied
+    error: Optional[str] = None
+    note: Optional[str] = None
+
+
+def rewrite(
+    path: Path,
+    source: SourceFile,
+    original: SourceFile,
+    findings: list[Finding],
+    extra: list[Edit],
+    module: str,
+) -> Rewrite:
+    """Apply non-overlapping fixes (and ``extra`` registry edits) to one file's text.
+
+    A module-level function so worker processes can run it: the file's text in,
+    its new text out, nothing else shared.
+    """
+    taken: list[tuple[int, int]] = []
+    accepted: list[tuple[int, int, str]] = []
+    applied: list[Finding] = []
+
+    def place(edits) -> Optional[list[tuple[int, int, str]]]:
+        spans = []
+        for edit in edits:
+            start = source.offset(edit.line, edit.column)
+            end = source.offset(edit.end_line, edit.end_column)
+            for low, high in taken + [(s, e) for s, e, _ in spans]:
+                if (start < high and low < end) or start == end == low == high:
+                    return None  # overlapping, or two insertions at one point
+            spans.append((start, end, edit.content))
+        return spans
+
+    spans = place(extra)
+    if spans is None:
+        return Rewrite(None, [], note="registry edits overlap; not applied")
+    for start, end, content in spans:
+        taken.append((start, end))
+        accepted.append((start, end, content))
+    for finding in findings:
+        spans = place(finding.fix.edits)
+        if spans is None:
+            continue
+        for start, end, content in spans:
+            taken.append((start, end))
+            accepted.append((start, end, content))
+        applied.append(finding)
+    if not applied and not extra:
+        return Rewrite(None, [])
+    text = source.text
+    for start, end, content in sorted(accepted, reverse=True):
+        text = text[:start] + content + text[end:]
+    try:
+        text = update_imports(
+            text,
+            [r for f in applied for r in f.fix.add_imports],
+            [n for f in applied for n in f.fix.maybe_unused],
+            module,
+            path.name == "__init__.py",
+        )
+    except Exception as exc:  # LibCST could not handle the file: leave it alone
+        return Rewrite(None, [], error=f"not fixed: imports: {exc}")
+    problem = _compile_problem(original.text, text, path)
+    if problem:
+        return Rewrite(None, [], error=f"not fixed: {problem}; file left unchanged")
+    if text == source.text:
+        return Rewrite(None, [])
+    return Rewrite(text, [findings.index(f) for f in applied])
 
 
 def _compile_problem(before: str, after: str, path: Path) -> Optional[str]:

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .cache import Cache, content_digest, decode_findings, encode_result, fingerprint, result_key
 from .config import Config, load_config
@@ -110,13 +110,22 @@ def _check_one(path: Path) -> tuple[FileResult, Optional[str], bool]:
 
 
 def check_in_parallel(
-    linter: Linter, files: list[Path], jobs: int, cache: Optional[tuple[Path, str]] = None
+    linter: Linter,
+    files: list[Path],
+    jobs: int,
+    cache: Optional[tuple[Path, str]] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> list[tuple[FileResult, Optional[str], bool]]:
     """``_check_one`` over ``files``, in ``jobs`` processes when that pays off."""
     global _WORKER_LINTER, _WORKER_CACHE
     _WORKER_LINTER, _WORKER_CACHE = linter, cache
+    report = progress or (lambda done, total: None)
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [_check_one(path) for path in files]
+        results = []
+        for index, path in enumerate(files):
+            results.append(_check_one(path))
+            report(index + 1, len(files))
+        return results
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
         # Workers inherit the parent's linter (parsed registries included) for free.
@@ -125,9 +134,13 @@ def check_in_parallel(
         context = multiprocessing.get_context("spawn")
         initializer = _init_worker
         arguments = (linter.project.config, linter.select, linter.ignore, linter.use_prefilter, cache)
-    chunk = max(1, len(files) // (jobs * 8))
+    chunk = max(1, min(64, len(files) // (jobs * 8)))
+    results = []
     with context.Pool(jobs, initializer, arguments) as pool:
-        return pool.map(_check_one, files, chunksize=chunk)
+        for index, outcome in enumerate(pool.imap(_check_one, files, chunksize=chunk)):
+            results.append(outcome)
+            report(index + 1, len(files))
+    return results
 
 
 # -- a run --------------------------------------------------------------------------------
@@ -151,6 +164,7 @@ def check_files(
     use_prefilter: bool = True,
     jobs: int = 1,
     use_cache: bool = False,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> RunResult:
     linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
     result = RunResult(project)
@@ -170,7 +184,7 @@ def check_files(
         answered = {path: _from_cache(path, stored[key]) for path, key in keys.items() if key in stored}
     todo = [path for path in files if path not in answered]
     fresh = check_in_parallel(
-        linter, todo, jobs, (config.root, cache.fingerprint) if cache is not None else None
+        linter, todo, jobs, (config.root, cache.fingerprint) if cache is not None else None, progress
     )
     result.cached = len(answered) + sum(hit for _, _, hit in fresh)
     if cache is not None:

@@ -110,3 +110,27 @@ def test_flake8_and_check_share_entries(tree):
     assert shared.cached == len(files)
     fresh = check_files(project, files, use_cache=False)
     assert _lines(shared) == _lines(fresh)
+
+
+def test_fix_in_workers_matches_fix_in_one_process(tmp_path, monkeypatch):
+    from envlint import fixer as fixer_module
+    from test_fix import FIX_PROJECT
+
+    outputs = []
+    for jobs in (1, 3):
+        root = tmp_path / f"jobs{jobs}"
+        shutil.copytree(FIX_PROJECT, root)
+        monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 0 if jobs > 1 else 10**6)
+        monkeypatch.setattr(fixer_module, "PARALLEL_REWRITE_THRESHOLD", 0 if jobs > 1 else 10**6)
+        project, files = prepare([root])
+        fix = fixer_module.Fixer(project.config, files, unsafe=True, jobs=jobs)
+        report = fix.run()
+        assert fix.write() == []
+        outputs.append(
+            (
+                sorted(report.applied.items()),
+                {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py")},
+            )
+        )
+    assert outputs[0] == outputs[1]
+    assert sum(count for _, count in outputs[0][0]) == 36
