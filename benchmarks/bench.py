@@ -22,7 +22,6 @@ fixit) are installed into a private virtualenv under ``.corpus/bench-venv``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil

@@ -29,24 +29,15 @@ from .context import FileContext
 from .findings import Finding
 from .focus import focus_for
 from .modules import module_name
-from .names import children_with_scopes
+from .names import SCOPE_NODES, children_with_scopes
 from .noqa import file_is_ignored, filter_suppressed
 from .project import Project
 from .registry import parse_registry, parse_source
 from .rules import ALL_RULES, Rule
 from .source import SourceError, SourceFile
 
-_SCOPED = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.Lambda,
-    ast.ClassDef,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-    ast.comprehension,
-)
+# Nodes whose children are evaluated in another scope (see names.children_with_scopes).
+_SCOPED = (*SCOPE_NODES, ast.comprehension)
 
 
 def is_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:

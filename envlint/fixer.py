@@ -113,7 +113,7 @@ class Fixer:
                 for result, _, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
                     results[result.path] = result
             else:
-                for index, path in enumerate(targets):
+                for path in targets:
                     results[path] = linter.check_bytes(path, self._data(path), display_path(path))
             changed = self._pass(project, results)
             if not changed:

@@ -94,9 +94,9 @@ class Project:
         make ``key`` a deprecated spelling of another variable.
         """
         for registry in self.registries:
-            for field in registry.fields.values():
-                if field.alias == key:
-                    return registry, field.name
+            for entry in registry.fields.values():
+                if entry.alias == key:
+                    return registry, entry.name
             replacement = registry.deprecations.get(key)
             if replacement and replacement in registry.fields:
                 return registry, replacement

@@ -79,7 +79,9 @@ class Registry:
     # renames: old name -> replacement (None when removed without replacement)
     deprecations: dict[str, Optional[str]] = field(default_factory=dict)
     deprecation_mechanism: Optional[str] = None  # "table" | "function" | None
-    # module style: the expression each key's getter evaluates (a lambda's body)
+    # module style: each key's getter as written (later assignments win, as at
+    # import time), and the expression a plain ``lambda:`` getter evaluates
+    getter_values: dict[str, ast.expr] = field(default_factory=dict, repr=False)
     getters: dict[str, ast.expr] = field(default_factory=dict, repr=False)
     tree: Optional[ast.Module] = field(default=None, repr=False)
 
@@ -508,8 +510,11 @@ def _parse_module(registry: Registry, tree: ast.Module, source: SourceFile) -> N
                         prefixes.add(head.value)
         registry.dynamic_prefixes = tuple(sorted(prefixes))
     for key, value, anchor in entries:
+        registry.getter_values[key.value] = value
         if isinstance(value, ast.Lambda) and not value.args.args:
             registry.getters[key.value] = value.body
+        else:
+            registry.getters.pop(key.value, None)
         stub = registry.stubs.get(key.value)
         registry.fields[key.value] = Field(
             name=key.value,

@@ -17,7 +17,6 @@ import ast
 from typing import Any, Optional
 
 from ..registry import Registry
-from ..source import SourceFile
 
 _CONVERSIONS = {"int": int, "float": float, "bool": bool, "str": str}
 _STRING_METHODS = ("lower", "upper", "strip")
@@ -98,30 +97,7 @@ def getter_default(getter: ast.AST, key: str) -> Optional[tuple[str, Any]]:
 def getters(registry: Registry) -> dict[str, ast.AST]:
     """Each key of a module-style registry mapped to its getter expression.
 
-    The registry model keeps positions, not expressions, so the file is parsed
-    again (once per registry, not per field). Later assignments win, as they do
-    at import time: ``environment_variables["K"] = ...`` after the dict literal.
+    Later assignments win, as they do at import time:
+    ``environment_variables["K"] = ...`` after the dict literal.
     """
-    if registry.dict_name is None:
-        return {}
-    tree = ast.parse(SourceFile.read(registry.path).text, filename=str(registry.path))
-    found: dict[str, ast.AST] = {}
-    for node in tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == registry.dict_name for t in targets):
-                for key, value in zip(node.value.keys, node.value.values):
-                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                        found[key.value] = value
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if (
-                    isinstance(target, ast.Subscript)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == registry.dict_name
-                    and isinstance(target.slice, ast.Constant)
-                    and isinstance(target.slice.value, str)
-                ):
-                    found[target.slice.value] = node.value
-    return found
+    return dict(registry.getter_values)

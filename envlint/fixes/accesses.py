@@ -273,14 +273,26 @@ def _statement_of(ctx: FileContext, access: RawAccess) -> Optional[ast.stmt]:
     return None
 
 
-def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
+def _statement_target(ctx: FileContext, access: RawAccess, registry: Registry, key: str):
+    """(statement, registry name, imports) for a write/delete fix, or None when there is none.
+
+    Writes and deletes have a fix only as whole statements, on registered keys of a
+    descriptor registry (the only kind with ``set()``/``clear()``).
+    """
     if registry.style != "descriptor" or key not in registry.fields or access.operation == "update":
         return None
     statement = _statement_of(ctx, access)
     reference = registry_reference(ctx, registry)
     if statement is None or reference is None:
         return None
-    name, imports = reference
+    return (statement, *reference)
+
+
+def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
+    target = _statement_target(ctx, access, registry, key)
+    if target is None:
+        return None
+    statement, name, imports = target
     if isinstance(statement, ast.Assign):
         value = statement.value
         text = f"{name}.{key}.set({ctx.source.segment(value)})"
@@ -310,13 +322,10 @@ def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str
 
 
 def _delete_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
-    if registry.style != "descriptor" or key not in registry.fields:
+    target = _statement_target(ctx, access, registry, key)
+    if target is None:
         return None
-    statement = _statement_of(ctx, access)
-    reference = registry_reference(ctx, registry)
-    if statement is None or reference is None:
-        return None
-    name, imports = reference
+    statement, name, imports = target
     text = f"{name}.{key}.clear()"
     reason = None
     if key != access.key:
