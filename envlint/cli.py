@@ -18,6 +18,7 @@ from . import __version__
 from .config import ConfigError
 from .discovery import DiscoveryError
 from .docs import DocsError
+from .gitdiff import GitError, changed_lines
 from .report import FORMATTERS
 from .rules import ALL_RULES, RULES_BY_CODE
 
@@ -52,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", metavar="CODES", help="e.g. ENV003")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument(
+        "--diff-base", metavar="REF",
+        help="report only findings on lines added or changed since the merge-base of HEAD "
+        "and REF (working tree included)",
+    )
     check.add_argument(
         "--no-prefilter",
         action="store_true",
@@ -97,6 +103,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select), _codes(args.ignore)
+    changed = changed_lines(args.diff_base) if args.diff_base is not None else None
     project, files = prepare(paths)
     if not project.registries and not project.load_errors:
         print(
@@ -104,8 +111,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "only (name registries in [tool.envlint] registries)",
             file=sys.stderr,
         )
+    if changed is not None:
+        files = [path for path in files if changed.touches(path)]
     result = check_files(project, files, select, ignore, use_prefilter=not args.no_prefilter)
     findings = result.findings
+    if changed is not None:
+        findings = changed.select(findings)
     sys.stdout.write(FORMATTERS[args.format](findings))
     for path, reason in result.errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
@@ -221,7 +232,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_docs(args)
         parser.print_help()
         return 2
-    except (UsageError, ConfigError, DiscoveryError, DocsError) as exc:
+    except (UsageError, ConfigError, DiscoveryError, DocsError, GitError) as exc:
         print(f"envlint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
