@@ -1,4 +1,4 @@
-"""Command line: ``envlint check | fix | rules | rule CODE | docs``.
+"""Command line: ``envlint check | fix | baseline | rules | rule CODE | docs``.
 
 Thin: parse, delegate, print, exit.
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
+from .baseline import BaselineError
 from .config import ConfigError
 from .discovery import DiscoveryError
 from .docs import DocsError
@@ -59,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
         "and REF (working tree included)",
     )
     check.add_argument(
+        "--baseline", type=Path, metavar="FILE",
+        help="report only findings not recorded in FILE (written by envlint baseline)",
+    )
+    check.add_argument(
+        "--show-stale", action="store_true",
+        help="with --baseline: list recorded findings that are gone (on stderr)",
+    )
+    check.add_argument(
         "--no-prefilter",
         action="store_true",
         help="parse every file even when its bytes show no rule can fire (for debugging)",
@@ -71,6 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes marked unsafe")
     fix.add_argument(
         "--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)"
+    )
+
+    baseline = commands.add_parser(
+        "baseline", help="record the current findings, for check --baseline"
+    )
+    baseline.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
+    baseline.add_argument("--select", action="append", metavar="CODES")
+    baseline.add_argument("--ignore", action="append", metavar="CODES")
+    baseline.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="the baseline file to write"
     )
 
     commands.add_parser("rules", help="list the rule codes with one-line summaries")
@@ -99,10 +118,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .runner import check_files, prepare
+    from . import baseline
+    from .runner import check_files, prepare, selected_codes
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select), _codes(args.ignore)
+    if args.show_stale and args.baseline is None:
+        raise UsageError("--show-stale needs --baseline FILE")
+    recorded = baseline.load(args.baseline) if args.baseline is not None else None
     changed = changed_lines(args.diff_base) if args.diff_base is not None else None
     project, files = prepare(paths)
     if not project.registries and not project.load_errors:
@@ -115,6 +138,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         files = [path for path in files if changed.touches(path)]
     result = check_files(project, files, select, ignore, use_prefilter=not args.no_prefilter)
     findings = result.findings
+    if recorded is not None:
+        codes = selected_codes(project, select, ignore)
+        comparison = baseline.compare(recorded, findings, args.baseline, files, codes)
+        findings = comparison.new
+        if args.show_stale:
+            for entry, count in comparison.stale:
+                times = f" ({count} of them)" if count > 1 else ""
+                print(f"envlint: stale baseline entry: {entry.describe()}{times}", file=sys.stderr)
     if changed is not None:
         findings = changed.select(findings)
     sys.stdout.write(FORMATTERS[args.format](findings))
@@ -125,6 +156,28 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from . import baseline
+    from .runner import check_files, prepare
+
+    paths = args.paths or [Path(".")]
+    select, ignore = _codes(args.select), _codes(args.ignore)
+    project, files = prepare(paths)
+    result = check_files(project, files, select, ignore)
+    baseline.write(result.findings, args.output)
+    for path, reason in result.errors:
+        print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+    found = len(result.findings)
+    counts = Counter(f.code for f in result.findings)
+    print(
+        f"Recorded {found} finding{'s' * (found != 1)} in {args.output}"
+        + (f" ({_counts(counts)})." if found else ".")
+    )
+    return 1 if result.errors else 0
 
 
 def _progress(done: int, total: int) -> None:
@@ -224,6 +277,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_check(args)
         if args.command == "fix":
             return _cmd_fix(args)
+        if args.command == "baseline":
+            return _cmd_baseline(args)
         if args.command == "rules":
             return _cmd_rules()
         if args.command == "rule":
@@ -232,7 +287,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_docs(args)
         parser.print_help()
         return 2
-    except (UsageError, ConfigError, DiscoveryError, DocsError, GitError) as exc:
+    except (UsageError, ConfigError, DiscoveryError, DocsError, GitError, BaselineError) as exc:
         print(f"envlint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
