@@ -10,6 +10,7 @@ import os
 import subprocess
 import textwrap
 from pathlib import Path
+from typing import Optional
 
 # A tiny sglang-shaped registry envlint discovers by its path.
 REGISTRY = """\
@@ -36,12 +37,16 @@ GIT_ENV = {
 
 
 class GitRepo:
-    def __init__(self, root: Path):
+    """``env``: the environment git runs in (default: this process's, set up by the fixture)."""
+
+    def __init__(self, root: Path, env: Optional[dict] = None):
         self.root = root
+        self.env = env
 
     def git(self, *args: str) -> str:
         done = subprocess.run(
-            ["git", *args], cwd=self.root, capture_output=True, text=True, check=True
+            ["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True,
+            check=True,
         )
         return done.stdout
 
@@ -57,10 +62,10 @@ class GitRepo:
         return self.git("rev-parse", "HEAD").strip()
 
 
-def make_repo(root: Path) -> GitRepo:
+def make_repo(root: Path, env: Optional[dict] = None) -> GitRepo:
     """A repository on branch ``main`` whose first commit holds the registry."""
     root.mkdir(parents=True, exist_ok=True)
-    repo = GitRepo(root)
+    repo = GitRepo(root, env)
     repo.git("init", "-q", "-b", "main")
     repo.write(REGISTRY_PATH, REGISTRY)
     repo.commit("registry")
