@@ -87,8 +87,9 @@ def _hook_output(done: subprocess.CompletedProcess, hook: str) -> list[str]:
     """The non-blank lines pre-commit printed for one hook: from its status line to the next."""
     lines = done.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"{hook}...."))
+    statuses = ("Passed", "Failed")
     end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i].rstrip().endswith(("Passed", "Failed"))),
+        (i for i in range(start + 1, len(lines)) if lines[i].rstrip().endswith(statuses)),
         len(lines),
     )
     return [line for line in lines[start:end] if line.strip()]
