@@ -67,8 +67,8 @@ def _apply(text, edits):
 # -- github ----------------------------------------------------------------------------------
 
 
-def test_github_annotations_from_a_subdirectory(pull_request, run_cli):
-    out = _check(run_cli, pull_request.root / "python/sglang", "github", ".")
+def test_github_annotations(pull_request, run_cli):
+    out = _check(run_cli, pull_request.root, "github")
     assert out.splitlines() == [
         f"::error file={SERVER},line=6,endLine=6,col=15,endColumn=58,title=envlint (ENV001)"
         "::raw read of SGLANG_TIMEOUT_KEEP_ALIVE via os.getenv(); "
@@ -85,6 +85,18 @@ def test_github_annotations_from_a_subdirectory(pull_request, run_cli):
         f"::error file={SERVER},line=11,endLine=11,col=22,endColumn=59,title=envlint (ENV001)"
         "::raw read of SGLANG_LOG_LEVEL via os.getenv(); use envs.SGLANG_LOG_LEVEL.get()",
     ]
+
+
+def test_github_paths_are_relative_to_the_repository_root(pull_request, run_cli):
+    def properties(out: str) -> list[str]:
+        return [line.split("::")[1] for line in out.splitlines()]
+
+    from_root = _check(run_cli, pull_request.root, "github")
+    from_subdirectory = _check(run_cli, pull_request.root / "python/sglang", "github", ".")
+    assert properties(from_subdirectory) == properties(from_root)
+    assert properties(from_root)[0] == (
+        f"error file={SERVER},line=6,endLine=6,col=15,endColumn=58,title=envlint (ENV001)"
+    )
 
 
 def test_github_escapes_names_and_leaves_columns_out_of_multiline_findings(git_repo, run_cli):
@@ -289,6 +301,18 @@ def test_rdjson_diagnostics_with_byte_columns_and_suggestions(pull_request, run_
     ]
     fixed = _apply(CODE.encode("utf-8"), edits).decode("utf-8")
     assert fixed.splitlines()[10] == 'label = "é"; level = envs.SGLANG_LOG_LEVEL.get()'
+
+
+def test_rdjson_keeps_character_columns_for_a_file_gone_since_the_check(tmp_path, monkeypatch):
+    from envlint.findings import Finding
+    from envlint.report.rdjson import format_rdjson
+
+    monkeypatch.chdir(tmp_path)
+    gone = Finding("gone.py", 2, 7, "ENV001", end_line=2, end_column=9, message="m")
+    (diagnostic,) = json.loads(format_rdjson([gone]))["diagnostics"]
+    assert diagnostic["location"]["range"] == {
+        "start": {"line": 2, "column": 7}, "end": {"line": 2, "column": 9}
+    }
 
 
 def test_rdjson_names_imports_a_suggestion_needs(git_repo, run_cli):
