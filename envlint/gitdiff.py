@@ -125,18 +125,27 @@ def _unquote(path: str) -> str:
 
 
 def parse_diff(patch: str) -> dict[str, frozenset[int]]:
-    """New-side line numbers of every hunk in a ``git diff -U0`` patch, per new path."""
+    """New-side line numbers of every hunk in a ``git diff -U0`` patch, per new path.
+
+    File names are read only in a file's header (from ``diff --git`` to its first
+    ``@@``): inside a hunk, a removed line ``-- x`` and an added line ``++ x``
+    print as ``--- x`` and ``+++ x``.
+    """
     lines: dict[str, set[int]] = {}
     current: Optional[set[int]] = None
+    in_header = False
     for line in patch.splitlines():
-        if line.startswith("+++ "):
+        if line.startswith("diff --git "):
+            in_header, current = True, None
+        elif in_header and line.startswith("+++ "):
             # git ends the name with a tab when it contains a space (for patch(1)).
             target = _unquote(line[4:].removesuffix("\t"))
             # "+++ /dev/null": the file was deleted; its hunks add nothing.
             current = lines.setdefault(target[2:], set()) if target.startswith("b/") else None
-        elif line.startswith("@@ ") and current is not None:
+        elif line.startswith("@@ "):
+            in_header = False
             match = _HUNK.match(line)
-            if match:
+            if match and current is not None:
                 start, count = int(match.group(1)), int(match.group(2) or 1)
                 current.update(range(start, start + count))
     return {path: frozenset(numbers) for path, numbers in lines.items() if numbers}

@@ -153,6 +153,16 @@ def test_unusual_file_names(git_repo, run_cli):
     assert sorted(out.splitlines()) == sorted(f"{name}:4:5: {LEVEL}" for name in names)
 
 
+def test_hunk_lines_that_look_like_file_headers(git_repo, run_cli):
+    """Removing `-- a` and adding `++ a` prints `--- a` / `+++ a` inside a hunk."""
+    old = "import os\na = 1\n-- a\n" + "b = 2\n" * 6 + 'level = os.getenv("SGLANG_LOG_LEVEL", "x")\n'
+    _feature_branch(git_repo, old)
+    git_repo.write(SERVER, old.replace("-- a", "++ a").replace('"x"', '"y"'))
+    git_repo.commit("two hunks")
+    code, out, _ = run_cli("check", "--diff-base", "main", cwd=git_repo.root)
+    assert (code, out) == (1, f"{SERVER}:10:9: {LEVEL}\n")
+
+
 def test_untouched_files_are_not_checked(git_repo, run_cli):
     """A broken file the branch does not touch is not this branch's problem."""
     git_repo.write("python/sglang/srt/broken.py", 'import os\nx = os.getenv("SGLANG_LOG_LEVEL"\n')
