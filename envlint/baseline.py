@@ -16,6 +16,7 @@ entry per line, so a baseline change reads well in a diff.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -135,7 +136,8 @@ def write(findings: Iterable[Finding], file: Path) -> None:
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, file)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
         raise BaselineError(f"{file}: cannot write: {exc.strerror or exc}") from None
 
 

@@ -237,3 +237,7 @@ def test_unwritable_output_is_a_one_line_error(tmp_path, run_cli):
     code, out, err = run_cli("baseline", "-o", "no/such/dir/b.json", cwd=tmp_path)
     assert (code, out) == (2, "")
     assert err == "envlint: error: no/such/dir/b.json: cannot write: No such file or directory\n"
+    (tmp_path / "taken").mkdir()
+    code, _, err = run_cli("baseline", "-o", "taken", cwd=tmp_path)
+    assert (code, err) == (2, "envlint: error: taken: cannot write: Is a directory\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py", "taken"]  # no temporary left
