@@ -27,10 +27,10 @@ def escape_property(text: str) -> str:
 
 def format_github(findings: Sequence[Finding]) -> str:
     root = source_root()
+    paths = {path: root_relative(path, root) or path for path in {f.path for f in findings}}
     lines = []
     for finding in findings:
-        path = root_relative(finding.path, root) or finding.path
-        properties = [("file", path), ("line", finding.line), ("endLine", finding.end_line)]
+        properties = [("file", paths[finding.path]), ("line", finding.line), ("endLine", finding.end_line)]
         if finding.line == finding.end_line:
             properties += [("col", finding.column), ("endColumn", finding.end_column)]
         properties.append(("title", f"envlint ({finding.code})"))

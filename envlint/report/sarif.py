@@ -92,8 +92,7 @@ def _fix(fix: Fix, artifact: dict) -> dict:
     }
 
 
-def _result(finding: Finding, rule_index: dict[str, int], root: Path) -> dict:
-    artifact = _artifact(finding.path, root)
+def _result(finding: Finding, rule_index: dict[str, int], artifact: dict) -> dict:
     region = {
         "startLine": finding.line,
         "startColumn": finding.column,
@@ -122,6 +121,7 @@ def format_sarif(findings: Sequence[Finding]) -> str:
     root_uri = root.as_uri()
     rules = [_rule(rule) for rule in ALL_RULES]
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
+    artifacts = {path: _artifact(path, root) for path in {finding.path for finding in findings}}
     driver = {"name": tool.NAME, "version": tool.VERSION, "rules": rules}
     homepage = tool.homepage()
     if homepage:
@@ -134,7 +134,9 @@ def format_sarif(findings: Sequence[Finding]) -> str:
                 "tool": {"driver": driver},
                 "originalUriBaseIds": {SRCROOT: {"uri": root_uri.rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(finding, rule_index, root) for finding in findings],
+                "results": [
+                    _result(finding, rule_index, artifacts[finding.path]) for finding in findings
+                ],
             }
         ],
     }
