@@ -1,4 +1,4 @@
-"""Command line: ``envlint check | fix | rules | rule CODE | docs``.
+"""Command line: ``envlint check | fix | baseline | rules | rule CODE | docs``.
 
 Thin: parse, delegate, print, exit.
 
@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
+from .baseline import BaselineError
 from .config import ConfigError
 from .discovery import DiscoveryError
 from .docs import DocsError
+from .gitdiff import GitError, changed_lines
 from .report import FORMATTERS
 from .rules import ALL_RULES, RULES_BY_CODE
 
@@ -53,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument(
+        "--diff-base", metavar="REF",
+        help="report only findings on lines added or changed since the merge-base of HEAD "
+        "and REF (working tree included)",
+    )
+    check.add_argument(
+        "--baseline", type=Path, metavar="FILE",
+        help="report only findings not recorded in FILE (written by envlint baseline)",
+    )
+    check.add_argument(
+        "--show-stale", action="store_true",
+        help="with --baseline: list recorded findings that are gone (on stderr)",
+    )
+    check.add_argument(
         "--no-prefilter",
         action="store_true",
         help="parse and walk every file even when its bytes show no rule can fire (debugging)",
@@ -69,6 +84,16 @@ def _parser() -> argparse.ArgumentParser:
         "--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)"
     )
     fix.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
+
+    baseline = commands.add_parser(
+        "baseline", help="record the current findings, for check --baseline"
+    )
+    baseline.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
+    baseline.add_argument("--select", action="append", metavar="CODES")
+    baseline.add_argument("--ignore", action="append", metavar="CODES")
+    baseline.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="the baseline file to write"
+    )
 
     commands.add_parser("rules", help="list the rule codes with one-line summaries")
     rule = commands.add_parser("rule", help="explain one rule")
@@ -96,12 +121,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .runner import check_files, default_jobs, prepare
+    from . import baseline
+    from .runner import check_files, default_jobs, prepare, selected_codes
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select), _codes(args.ignore)
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or more")
+    if args.show_stale and args.baseline is None:
+        raise UsageError("--show-stale needs --baseline FILE")
+    recorded = baseline.load(args.baseline) if args.baseline is not None else None
+    changed = changed_lines(args.diff_base) if args.diff_base is not None else None
     project, files = prepare(paths)
     if not project.registries and not project.load_errors:
         print(
@@ -109,6 +139,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "only (name registries in [tool.envlint] registries)",
             file=sys.stderr,
         )
+    if changed is not None:
+        files = [path for path in files if changed.touches(path)]
     result = check_files(
         project,
         files,
@@ -120,6 +152,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
         progress=_progress if sys.stderr.isatty() and len(files) > 200 else None,
     )
     findings = result.findings
+    if recorded is not None:
+        codes = selected_codes(project, select, ignore)
+        comparison = baseline.compare(recorded, findings, args.baseline, files, codes)
+        findings = comparison.new
+        if args.show_stale:
+            for entry, count in comparison.stale:
+                times = f" ({count} of them)" if count > 1 else ""
+                print(f"envlint: stale baseline entry: {entry.describe()}{times}", file=sys.stderr)
+    if changed is not None:
+        findings = changed.select(findings)
     sys.stdout.write(FORMATTERS[args.format](findings))
     for path, reason in result.errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
@@ -128,6 +170,28 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from . import baseline
+    from .runner import check_files, prepare
+
+    paths = args.paths or [Path(".")]
+    select, ignore = _codes(args.select), _codes(args.ignore)
+    project, files = prepare(paths)
+    result = check_files(project, files, select, ignore)
+    baseline.write(result.findings, args.output)
+    for path, reason in result.errors:
+        print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+    found = len(result.findings)
+    counts = Counter(f.code for f in result.findings)
+    print(
+        f"Recorded {found} finding{'s' * (found != 1)} in {args.output}"
+        + (f" ({_counts(counts)})." if found else ".")
+    )
+    return 1 if result.errors else 0
 
 
 def _progress(done: int, total: int) -> None:
@@ -231,6 +295,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_check(args)
         if args.command == "fix":
             return _cmd_fix(args)
+        if args.command == "baseline":
+            return _cmd_baseline(args)
         if args.command == "rules":
             return _cmd_rules()
         if args.command == "rule":
@@ -239,7 +305,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_docs(args)
         parser.print_help()
         return 2
-    except (UsageError, ConfigError, DiscoveryError, DocsError) as exc:
+    except (UsageError, ConfigError, DiscoveryError, DocsError, GitError, BaselineError) as exc:
         print(f"envlint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

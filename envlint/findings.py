@@ -90,6 +90,9 @@ class Fix:
             "reason": self.reason,
             "edits": [edit.to_dict() for edit in self.edits],
             "imports": [request.statement() for request in self.add_imports],
+            # True when the fix also edits a registry (a new descriptor, a rename, an
+            # inversion): its edits are then not a change a review bot can suggest alone.
+            "needs_registry_edit": bool(self.registry_edits),
         }
 
 

@@ -218,3 +218,12 @@ def check_paths(
 ) -> RunResult:
     files = discover(paths, project.config.root, project.config.exclude)
     return check_files(project, files, select, ignore, use_prefilter)
+
+
+def selected_codes(
+    project: Project,
+    select: Optional[tuple[str, ...]] = None,
+    ignore: Optional[tuple[str, ...]] = None,
+) -> frozenset[str]:
+    """The rule codes a run with these options can report, decided as the linter decides."""
+    return frozenset(rule.code for rule in Linter(project, select=select, ignore=ignore).rules)

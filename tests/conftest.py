@@ -38,3 +38,13 @@ def run_cli(capsys, monkeypatch):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def git_repo(tmp_path, monkeypatch):
+    """A real git repository (branch ``main``, registry committed), isolated from user config."""
+    from gitrepo import GIT_ENV, make_repo
+
+    for name, value in GIT_ENV.items():
+        monkeypatch.setenv(name, value)
+    return make_repo(tmp_path / "repo")

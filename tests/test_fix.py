@@ -357,6 +357,7 @@ def test_json_carries_replacement_range_and_reason(tmp_path):
             }
         ],
         "imports": ["from sglang.srt.environ import envs"],
+        "needs_registry_edit": False,
     }
     assert second["fix"]["applicability"] == "safe" and second["fix"]["reason"] is None
     assert second["fix"]["edits"][0]["location"] == {"line": 3, "column": 5}

@@ -1,4 +1,8 @@
-"""Output formats. Each takes the sorted findings of a run and returns the text to print."""
+"""Output formats. Each takes the sorted findings of a run and returns the text to print.
+
+Text and JSON live here; the formats for CI and review bots (GitHub annotations,
+SARIF, reviewdog) have a module each.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import json
 from typing import Callable, Sequence
 
 from ..findings import Finding
+from .github import format_github
+from .rdjson import format_rdjson
+from .sarif import format_sarif
 
 
 def format_text(findings: Sequence[Finding]) -> str:
@@ -20,4 +27,7 @@ def format_json(findings: Sequence[Finding]) -> str:
 FORMATTERS: dict[str, Callable[[Sequence[Finding]], str]] = {
     "text": format_text,
     "json": format_json,
+    "github": format_github,
+    "sarif": format_sarif,
+    "rdjson": format_rdjson,
 }

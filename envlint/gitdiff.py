@@ -1,0 +1,173 @@
+"""Which lines a branch adds: the data behind ``envlint check --diff-base REF``.
+
+Why: the conventions leave pre-existing raw call sites alone while new code
+must not add more, so a pre-commit hook, a CI job or a review bot has to judge
+only the lines a change touches.
+
+"Changed" means the lines that differ between the merge-base of HEAD and REF
+and the *working tree* (committed, staged and unstaged edits alike), which is
+what a pull request shows once pushed and what a developer sees before
+committing. Untracked files that git does not ignore count as wholly new: they
+are new code the moment they are added. Renames are followed
+(``--find-renames``), so a moved file counts only for the lines edited in it.
+
+Everything comes from the real ``git`` executable; its output is parsed with
+fixed prefixes and options so that user configuration (``diff.noprefix``,
+``diff.relative``, external diff drivers, textconv, colour) cannot change it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .findings import Finding
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+class GitError(Exception):
+    """git cannot answer (not a repository, unknown ref, no git); one line for the user."""
+
+
+@dataclass(frozen=True)
+class ChangedLines:
+    """Added or changed lines per file, keyed by the path relative to the repository root."""
+
+    root: Path
+    lines: dict[str, frozenset[int]]
+    new_files: frozenset[str]
+
+    def _key(self, path: Path) -> Optional[str]:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:  # outside the repository: nothing in it changed
+            return None
+
+    def touches(self, path: Path) -> bool:
+        key = self._key(path)
+        return key in self.new_files or key in self.lines
+
+    def covers(self, finding: Finding) -> bool:
+        """True when any line of the finding's expression was added or changed."""
+        key = self._key(Path(finding.path))
+        if key in self.new_files:
+            return True
+        changed = self.lines.get(key, frozenset())
+        return any(line in changed for line in range(finding.line, finding.end_line + 1))
+
+    def select(self, findings: Iterable[Finding]) -> list[Finding]:
+        return [finding for finding in findings if self.covers(finding)]
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
+            errors="surrogateescape",
+        )
+    except FileNotFoundError:
+        raise GitError("--diff-base needs git, and git is not on PATH") from None
+
+
+def _first_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    return lines[0].removeprefix("fatal: ") if lines else "git failed"
+
+
+def repository_root(cwd: Path) -> Path:
+    done = _git(["rev-parse", "--show-toplevel"], cwd)
+    if done.returncode != 0:
+        raise GitError(f"--diff-base needs a git repository, and {cwd} is not in one")
+    return Path(done.stdout.strip()).resolve()
+
+
+def merge_base(ref: str, root: Path) -> str:
+    """The commit where HEAD's history meets REF's; errors name the ref the user typed."""
+    if not ref.strip():
+        raise GitError("--diff-base needs a git revision (a branch, tag or commit), got ''")
+    if ref.startswith("-"):
+        raise GitError(f"unknown git revision {ref!r}")
+    for revision, missing in (
+        ("HEAD", "HEAD has no commits yet; commit something before using --diff-base"),
+        (ref, f"unknown git revision {ref!r} (fetch it first; in GitHub Actions check out "
+              "with fetch-depth: 0)"),
+    ):
+        if _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root).returncode:
+            raise GitError(missing)
+    done = _git(["merge-base", ref, "HEAD"], root)
+    if done.returncode != 0:
+        raise GitError(f"HEAD and {ref!r} have no common ancestor")
+    return done.stdout.strip()
+
+
+def _unquote(path: str) -> str:
+    """Undo git's C-style quoting of unusual file names ("a\\tb", octal UTF-8 bytes)."""
+    if not (path.startswith('"') and path.endswith('"')):
+        return path
+    body, out, index = path[1:-1], bytearray(), 0
+    while index < len(body):
+        char = body[index]
+        if char != "\\":
+            out += char.encode("utf-8", "surrogateescape")
+            index += 1
+        elif body[index + 1] in _C_ESCAPES:
+            out.append(_C_ESCAPES[body[index + 1]])
+            index += 2
+        else:
+            out.append(int(body[index + 1:index + 4], 8))
+            index += 4
+    return out.decode("utf-8", "surrogateescape")
+
+
+def parse_diff(patch: str) -> dict[str, frozenset[int]]:
+    """New-side line numbers of every hunk in a ``git diff -U0`` patch, per new path.
+
+    File names are read only in a file's header (from ``diff --git`` to its first
+    ``@@``): inside a hunk, a removed line ``-- x`` and an added line ``++ x``
+    print as ``--- x`` and ``+++ x``.
+    """
+    lines: dict[str, set[int]] = {}
+    current: Optional[set[int]] = None
+    in_header = False
+    for line in patch.splitlines():
+        if line.startswith("diff --git "):
+            in_header, current = True, None
+        elif in_header and line.startswith("+++ "):
+            # git ends the name with a tab when it contains a space (for patch(1)).
+            target = _unquote(line[4:].removesuffix("\t"))
+            # "+++ /dev/null": the file was deleted; its hunks add nothing.
+            current = lines.setdefault(target[2:], set()) if target.startswith("b/") else None
+        elif line.startswith("@@ "):
+            in_header = False
+            match = _HUNK.match(line)
+            if match and current is not None:
+                start, count = int(match.group(1)), int(match.group(2) or 1)
+                current.update(range(start, start + count))
+    return {path: frozenset(numbers) for path, numbers in lines.items() if numbers}
+
+
+def changed_lines(ref: str, cwd: Optional[Path] = None) -> ChangedLines:
+    """Lines added or changed in the working tree since the merge-base of HEAD and ``ref``."""
+    root = repository_root(cwd or Path.cwd())
+    base = merge_base(ref, root)
+    diff = _git(
+        [
+            "-c", "core.quotePath=false",
+            "diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative",
+            "--find-renames", "--ignore-submodules", "--src-prefix=a/", "--dst-prefix=b/",
+            base, "--",
+        ],
+        root,
+    )
+    if diff.returncode != 0:
+        raise GitError(f"git diff failed: {_first_line(diff.stderr)}")
+    untracked = _git(["ls-files", "-z", "--others", "--exclude-standard"], root)
+    if untracked.returncode != 0:
+        raise GitError(f"git ls-files failed: {_first_line(untracked.stderr)}")
+    new_files = frozenset(name for name in untracked.stdout.split("\0") if name)
+    return ChangedLines(root=root, lines=parse_diff(diff.stdout), new_files=new_files)

@@ -1,0 +1,30 @@
+"""What the machine-readable formats say about envlint itself."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Optional
+
+from .. import __version__
+
+NAME = "envlint"
+VERSION = __version__
+
+_HOMEPAGE_LABELS = ("homepage", "home", "source", "repository")
+
+
+def homepage() -> Optional[str]:
+    """The project URL from the installed package's metadata (``[project.urls]``), if any.
+
+    Read, not hard-coded, so SARIF's ``informationUri`` and reviewdog's source
+    URL can never point anywhere the package itself does not declare.
+    """
+    try:
+        meta = metadata.metadata(NAME)
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in meta.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in _HOMEPAGE_LABELS and url.strip():
+            return url.strip()
+    return meta.get("Home-page") or None
