@@ -128,10 +128,22 @@ class Cache:
             if not ignore.exists():
                 ignore.write_text("# Created by envlint.\n*\n")
             self._db = sqlite3.connect(str(directory / "cache.sqlite"), timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # a lost entry is recomputed
-            self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error):
+            self._db = None
+            return
+        try:
+            # WAL (readers never block the writer) persists in the file: when another
+            # process holds a lock right now, the database already has it.
+            self._db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            pass
+        except sqlite3.Error:  # not a database at all
+            self._db = None
+            return
+        try:
+            self._db.execute("PRAGMA synchronous=NORMAL")  # a lost entry is just recomputed
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error:
             self._db = None
 
     @property

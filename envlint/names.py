@@ -192,7 +192,13 @@ class Scope:
         for module in self.resolver.star_imports:
             if module == "os" and name in ("environ", "getenv", "putenv", "unsetenv"):
                 return f"os.{name}"
-        return f"builtins.{name}" if name in _BUILTINS else None
+        if name not in _BUILTINS:
+            return None
+        if any(module != "os" for module in self.resolver.star_imports):
+            return None  # ``from x import *`` may rebind any name, builtins included
+        if name in self.resolver.walrus_targets:
+            return None  # ``(int := ...)`` somewhere: not provably the builtin
+        return f"builtins.{name}"
 
 
 class Resolver:
@@ -204,6 +210,16 @@ class Resolver:
         self.is_package = is_package
         self.star_imports: list[str] = []
         self.module_scope = Scope(tree, "module", None, self)
+        self._walrus: Optional[frozenset[str]] = None
+
+    @property
+    def walrus_targets(self) -> frozenset[str]:
+        """Names bound by ``:=`` anywhere in the file (computed on first need)."""
+        if self._walrus is None:
+            self._walrus = frozenset(
+                n.target.id for n in ast.walk(self.tree) if isinstance(n, ast.NamedExpr)
+            )
+        return self._walrus
 
     def import_base(self, node: ast.ImportFrom) -> Optional[str]:
         if node.level == 0:

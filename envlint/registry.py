@@ -56,6 +56,9 @@ class Field:
     section: Optional[str]
     description: str
     optional: bool = False  # module style: annotated ``X | None``
+    # False when the literal value is not of a plain literal's type: ``Level.OFF``
+    # is the int 0 in value but an IntEnum member in type
+    default_is_plain: bool = True
 
 
 @dataclass
@@ -79,6 +82,11 @@ class Registry:
     # renames: old name -> replacement (None when removed without replacement)
     deprecations: dict[str, Optional[str]] = field(default_factory=dict)
     deprecation_mechanism: Optional[str] = None  # "table" | "function" | None
+    # descriptor classes whose ``parse`` is sglang's, so envlint may model them
+    verified_parsers: frozenset[str] = frozenset()
+    # the registry module lists its descriptors (``vars(Envs)``): a new one is visible
+    enumerates_fields: bool = False
+    supports_secret: bool = False  # EnvField(..., secret=True) exists
     # module style: each key's getter as written (later assignments win, as at
     # import time), and the expression a plain ``lambda:`` getter evaluates
     getter_values: dict[str, ast.expr] = field(default_factory=dict, repr=False)
@@ -346,8 +354,146 @@ def _parse_descriptor(registry: Registry, tree: ast.Module, source: SourceFile) 
             column=source.char_col(target.lineno, target.col_offset),
             section=comments.section_at(stmt.lineno),
             description=comments.description(stmt),
+            # An IntEnum member has an int's value but not its type.
+            default_is_plain=default_node is None or not _is_enum_member(default_node, enums),
         )
     _parse_deprecations(registry, tree)
+    registry.verified_parsers = verified_parsers(tree)
+    registry.enumerates_fields = _enumerates(tree, {class_node.name, registry.instance or "envs"})
+    init = _method({n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}, "EnvField", "__init__")
+    registry.supports_secret = init is not None and any(
+        a.arg == "secret" for a in (*init.args.args, *init.args.kwonlyargs)
+    )
+
+
+def _is_enum_member(node: ast.AST, enums: dict[str, dict[str, int]]) -> bool:
+    return (
+        isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in enums
+    )
+
+
+def _method(classes: dict[str, ast.ClassDef], class_name: str, method: str) -> Optional[ast.FunctionDef]:
+    node = classes.get(class_name)
+    if node is None:
+        return None
+    for stmt in node.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == method:
+            return stmt
+    return None
+
+
+def _returns(function: ast.FunctionDef) -> list[ast.AST]:
+    return [n.value for n in ast.walk(function) if isinstance(n, ast.Return)]
+
+
+def _assigns(function: ast.FunctionDef) -> list[ast.Assign]:
+    return [n for n in ast.walk(function) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))]
+
+
+def _is_call_on(node: Optional[ast.AST], builtin: str, param: str) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == builtin
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == param
+    )
+
+
+def _strings(node: ast.AST) -> Optional[frozenset[str]]:
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
+        return frozenset(e.value for e in node.elts)
+    return None
+
+
+def verified_parsers(tree: ast.Module) -> frozenset[str]:
+    """The base descriptor classes whose ``parse`` does exactly what sglang's does.
+
+    envlint models ``envs.K.get()`` by these semantics; a registry whose
+    ``EnvInt.parse`` is ``int(value, 0)`` (or strips, or accepts "on") must not
+    be trusted to behave like the model.
+    """
+    from .safety import BOOL_FALSE, BOOL_TRUE  # the canonical spellings
+
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    verified = set()
+    for name, builtin in (("EnvInt", "int"), ("EnvFloat", "float")):
+        parse = _method(classes, name, "parse")
+        if parse is not None and len(parse.args.args) == 2 and not _assigns(parse):
+            param = parse.args.args[1].arg
+            returns = _returns(parse)
+            if returns and all(_is_call_on(r, builtin, param) for r in returns):
+                verified.add(name)
+    parse = _method(classes, "EnvStr", "parse")
+    if parse is not None and len(parse.args.args) == 2 and not _assigns(parse):
+        param = parse.args.args[1].arg
+        returns = _returns(parse)
+        if returns and all(isinstance(r, ast.Name) and r.id == param for r in returns):
+            verified.add("EnvStr")
+    parse = _method(classes, "EnvBool", "parse")
+    if parse is not None and len(parse.args.args) == 2:
+        param = parse.args.args[1].arg
+        assigns = _assigns(parse)
+        lowered = len(assigns) == 1 and ast.dump(assigns[0]) == ast.dump(
+            ast.parse(f"{param} = {param}.lower()").body[0]
+        )
+        truthy, falsy, shapes_ok = None, None, lowered
+        for node in ast.walk(parse):
+            if isinstance(node, ast.If):
+                test, body = node.test, node.body
+                if not (
+                    isinstance(test, ast.Compare)
+                    and isinstance(test.left, ast.Name)
+                    and test.left.id == param
+                    and len(test.ops) == 1
+                    and isinstance(test.ops[0], ast.In)
+                    and len(body) == 1
+                    and isinstance(body[0], ast.Return)
+                    and isinstance(body[0].value, ast.Constant)
+                ):
+                    shapes_ok = False
+                    continue
+                values = _strings(test.comparators[0])
+                if body[0].value.value is True:
+                    truthy = values
+                elif body[0].value.value is False:
+                    falsy = values
+        returns = _returns(parse)
+        if (
+            shapes_ok
+            and truthy == BOOL_TRUE
+            and falsy == BOOL_FALSE
+            and all(isinstance(r, ast.Constant) and isinstance(r.value, bool) for r in returns)
+        ):
+            verified.add("EnvBool")
+    return frozenset(verified)
+
+
+def _enumerates(tree: ast.Module, names: set[str]) -> bool:
+    """Whether the module lists the registry's descriptors (``vars(Envs)``, ``Envs.__dict__``)."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, (ast.Name, ast.Attribute))
+            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
+            in ("vars", "dir", "getmembers")
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in names
+        ):
+            return True
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "__dict__"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in names
+        ):
+            return True
+    return False
 
 
 def _keyword(call: ast.Call, name: str) -> Optional[ast.AST]:

@@ -46,8 +46,8 @@ class Outcome:
         a, b = self.value, other.value
         if type(a) is not type(b):
             return False
-        if isinstance(a, float) and math.isnan(a) and math.isnan(b):
-            return True
+        if isinstance(a, float):
+            return repr(a) == repr(b)  # nan equals nan; -0.0 does not equal 0.0
         return a == b
 
     def describe(self) -> str:
@@ -73,11 +73,20 @@ def _case_variants(word: str) -> list[str]:
 
 
 _BOOL_WORDS = ("true", "1", "yes", "y", "false", "0", "no", "n")
+# Canonical EnvBool spellings (a registry whose EnvBool.parse uses others is not modelled).
+BOOL_TRUE = frozenset({"true", "1", "yes", "y"})
+BOOL_FALSE = frozenset({"false", "0", "no", "n"})
 # Every value EnvBool parses: the words as written first (readable reasons), then
 # every other upper/lower-case spelling of them.
 BOOL_SAMPLES = _BOOL_WORDS + tuple(v for word in _BOOL_WORDS for v in _case_variants(word))
-INT_SAMPLES = ("0", "1", "-1", "7", "42", "-12", "+5", " 8 ", "007", "1_000", "2147483648")
-FLOAT_SAMPLES = ("0", "0.5", "-1.25", "3", "1e-3", "inf", "-inf", " 2.5 ", "nan", "1_0.5")
+INT_SAMPLES = (
+    "0", "1", "-1", "7", "42", "-12", "+5", " 8 ", "007", "1_000", "2147483648",
+    "9007199254740993", "-0", "123456789012345678901234567890",
+)
+FLOAT_SAMPLES = (
+    "0", "0.5", "-1.25", "3", "1e-3", "inf", "-inf", " 2.5 ", "nan", "1_0.5", "-0.0",
+    "9007199254740993", "1e308", "5e-324",
+)
 STR_SAMPLES = ("", "abc", "None", "0", "true", " spaced ", "üñí")
 
 SAMPLES = {"bool": BOOL_SAMPLES, "int": INT_SAMPLES, "float": FLOAT_SAMPLES, "str": STR_SAMPLES}
@@ -108,15 +117,23 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def descriptor_reader(field: Field) -> tuple[Optional[Reader], Optional[str]]:
-    """(model of ``envs.K.get()``, None) or (None, why it cannot be modelled)."""
+def descriptor_reader(
+    field: Field, verified: frozenset[str] = frozenset(_PARSERS)
+) -> tuple[Optional[Reader], Optional[str]]:
+    """(model of ``envs.K.get()``, None) or (None, why it cannot be modelled).
+
+    ``verified``: the descriptor classes whose ``parse`` in this registry was
+    checked to be sglang's (see ``registry.verified_parsers``).
+    """
     parse = _PARSERS.get(field.descriptor or "")
     if parse is None:
         if field.alias:
             return None, f"{field.name} also reads its deprecated alias {field.alias}"
         return None, f"{field.descriptor} parses values its own way"
-    if not field.default_is_literal:
-        return None, f"the default of {field.name} is computed at run time ({field.default_source})"
+    if field.descriptor not in verified:
+        return None, f"{field.descriptor}.parse in this registry is not sglang's"
+    if not field.default_is_literal or not field.default_is_plain:
+        return None, f"the default of {field.name} is not a plain literal ({field.default_source})"
     default = field.default
 
     def read(value: Optional[str]) -> Outcome:
@@ -228,13 +245,27 @@ def expression_reader(
                 bindings[node.id] = qualified
             elif qualified is not None and helper_of(qualified):
                 bindings[node.id] = "helper:" + helper_of(qualified)
-            elif qualified is not None and qualified[len("builtins."):] in _PURE_BUILTINS:
+            elif (
+                qualified is not None
+                and qualified.startswith("builtins.")
+                and qualified[len("builtins."):] in _PURE_BUILTINS
+            ):
                 bindings[node.id] = qualified
             else:
                 raise NotModelled(node.id)
     for node in nodes:
         if isinstance(node, ast.Attribute):
             _check_attribute(node, bindings)
+    # Exactly one environment access: the one under test. Any other read (a
+    # default taken from another variable, a presence test in the default) would
+    # be modelled as unset, which is not what the program sees.
+    accesses = sum(
+        1
+        for node in nodes
+        if isinstance(node, ast.Name) and bindings.get(node.id, "").startswith(("os", "helper:"))
+    )
+    if accesses != 1:
+        raise NotModelled("more than one environment access")
     code = compile(ast.fix_missing_locations(ast.Expression(body=expr)), "<envlint-model>", "eval")
 
     def read(value: Optional[str]) -> Outcome:

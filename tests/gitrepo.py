@@ -12,8 +12,34 @@ import textwrap
 from pathlib import Path
 from typing import Optional
 
-# A tiny sglang-shaped registry envlint discovers by its path.
+# A tiny sglang-shaped registry envlint discovers by its path. Its descriptor
+# classes parse like sglang's, so envlint can prove fixes against them.
 REGISTRY = """\
+class EnvField:
+    def __init__(self, default):
+        self.default = default
+
+
+class EnvInt(EnvField):
+    def parse(self, value):
+        return int(value)
+
+
+class EnvStr(EnvField):
+    def parse(self, value):
+        return value
+
+
+class EnvBool(EnvField):
+    def parse(self, value):
+        value = value.lower()
+        if value in ("true", "1", "yes", "y"):
+            return True
+        if value in ("false", "0", "no", "n"):
+            return False
+        raise ValueError(value)
+
+
 class Envs:
     SGLANG_TIMEOUT_KEEP_ALIVE = EnvInt(5)
     SGLANG_LOG_LEVEL = EnvStr("info")

@@ -12,6 +12,7 @@ reason lists the values that would change.
 from __future__ import annotations
 
 import ast
+from keyword import iskeyword
 from typing import Optional
 
 from ..accesses import RawAccess
@@ -30,7 +31,9 @@ from ..safety import (
 from .common import (
     drops_comment,
     imported_names,
+    is_pure_str_expression,
     literal,
+    looks_secret,
     is_str_expression,
     negated,
     node_edit,
@@ -46,8 +49,12 @@ _KIND_OF_VALUE = {bool: ("bool", "EnvBool"), int: ("int", "EnvInt"), float: ("fl
 
 def access_fix(ctx: FileContext, access: RawAccess, registry: Optional[Registry], key: str) -> Optional[Fix]:
     """The fix for one ENV001 finding, or None when envlint cannot offer one."""
-    if registry is None:
-        return None
+    if registry is None or not key.isidentifier() or iskeyword(key):
+        return None  # envs.<key> must be an attribute name
+    if registry.style == "descriptor" and registry.fields.get(key) is not None and (
+        ctx.project.canonical_name(key) is not None
+    ):
+        return None  # a legacy SGL_ descriptor is itself to be renamed (ENV002)
     builder = {
         "read": _read_fix,
         "check": _check_fix,
@@ -123,7 +130,9 @@ def _registry_resolver(registry: Registry) -> Resolver:
 
 def _registry_reader(ctx: FileContext, registry: Registry, field: Field) -> tuple[Optional[Reader], Optional[str]]:
     if registry.style == "descriptor":
-        return descriptor_reader(field)
+        return descriptor_reader(field, registry.verified_parsers)
+    if field.name in registry.module_attributes:
+        return None, f"a module-level name {field.name} in the registry shadows its getter"
     getter = registry.getters.get(field.name)
     if getter is None or registry.tree is None:
         return None, f"the registry's getter for {field.name} is not a plain lambda"
@@ -170,58 +179,146 @@ def _implied_field(ctx: FileContext, access: RawAccess, candidates: list[ast.AST
             kind, descriptor = _KIND_OF_VALUE[type(value)]
         else:
             continue
+        source = literal(value)
+        if source is None:
+            continue  # nan, inf: no literal to write into the registry
         return Field(
             name=key, kind=kind, descriptor=descriptor, default=value, default_is_literal=True,
-            default_source=literal(value), alias=None, line=0, column=0, section=None, description="",
+            default_source=source, alias=None, line=0, column=0, section=None, description="",
         )
     return None
 
 
+def _proven_shape(ctx: FileContext, candidate: ast.AST, access: RawAccess, kind: str) -> bool:
+    """Whether sampling is a proof for this candidate, not just evidence.
+
+    For ``EnvBool`` every parsed value is in the sample, so any expression is
+    proven by evaluating it. Integers and floats are unbounded: only the shapes
+    that apply the descriptor's own conversion to the raw string are accepted —
+    ``int(raw)`` for ``EnvInt``, ``float(raw)`` for ``EnvFloat``, the raw string
+    for ``EnvStr``, sglang's ``get_int_env_var`` — where equality for every
+    value follows from the code, and the samples only settle the default.
+    """
+    if kind == "bool":
+        return True
+    if candidate is access.node:
+        return kind == "str" or (kind == "int" and access.helper is not None and access.helper.kind == "int")
+    builtin = {"int": "builtins.int", "float": "builtins.float"}.get(kind)
+    return (
+        builtin is not None
+        and isinstance(candidate, ast.Call)
+        and isinstance(candidate.func, ast.Name)
+        and candidate.args == [access.node]
+        and ctx.qualified_name(candidate.func) == builtin
+    )
+
+
 def _read_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
-    reference = registry_reference(ctx, registry)
+    reference = registry_reference(ctx, registry, access.node)
     if reference is None:
         return None
     name, imports = reference
     candidates = _candidates(ctx, access.node)
     field = registry.fields.get(key)
     registry_edits: tuple[RegistryEdit, ...] = ()
+    why_not = None
     if field is None:
         if registry.style != "descriptor":
             return None
         field = _implied_field(ctx, access, candidates, key)
         if field is None:
             return None
+        arguments = field.default_source
+        if registry.supports_secret and looks_secret(key):
+            arguments += ", secret=True"  # never exported or logged
         registry_edits = (
-            RegistryEdit("add-field", str(registry.path), key, field.descriptor, field.default_source),
+            RegistryEdit("add-field", str(registry.path), key, field.descriptor, arguments),
         )
+        if registry.enumerates_fields:
+            why_not = (
+                f"registering {key} makes it visible to code that lists {registry.class_name}'s "
+                "descriptors (such as an export of the variables that are set)"
+            )
     replacement = f"{name}.{key}.get()" if registry.style == "descriptor" else f"{name}.{key}"
-    reader, why_not = _registry_reader(ctx, registry, field)
+    reader, reader_problem = _registry_reader(ctx, registry, field)
+    why_not = why_not or reader_problem
     if key != access.key:
         why_not = (
             f"reads {key} where the code read {access.key}; they agree only after "
             f"the registry converts legacy variables at import"
         )
-        reader = None
-
-    # Largest equivalent candidate wins; otherwise the largest of the field's type (unsafe).
-    expected_type = {"bool": "bool", "int": "int", "float": "float", "str": "str"}.get(field.kind)
-    fallback: Optional[tuple[ast.AST, list[str]]] = None
+    if why_not:
+        reader_for_proof = None
+    else:
+        reader_for_proof = reader
+    # The largest equivalent candidate wins.
     for candidate in reversed(candidates):
         site = _site_reader(ctx, candidate, access.key)
-        if site is None:
+        if site is None or reader_for_proof is None:
             continue
-        diffs = differences(site, reader, access.key, field.kind) if reader else []
-        if reader is not None and not diffs:
+        if _proven_shape(ctx, candidate, access, field.kind) and not differences(
+            site, reader_for_proof, access.key, field.kind
+        ):
             return _fix(ctx, SAFE, candidate, replacement, imports, registry_edits, None)
-        if fallback is None and result_kind(site) == expected_type:
-            fallback = (candidate, diffs)
-    if fallback is None:
-        site = _site_reader(ctx, access.node, access.key)
-        diffs = differences(site, reader, access.key, field.kind) if site and reader else []
-        fallback = (access.node, diffs)
-    target, diffs = fallback
+    unsafe = _unsafe_target(ctx, access, candidates, reader, field)
+    if unsafe is None:
+        return None
+    target, diffs = unsafe
     reason = why_not or "; ".join(diffs) or f"envlint cannot model {ctx.source.segment(target)}"
     return _fix(ctx, UNSAFE, target, replacement, imports, registry_edits, reason)
+
+
+_AGREEMENT_SAMPLES = {
+    "bool": (("true", "1", "yes"), ("false", "0", "no")),
+    "int": (("7",), ()),
+    "float": (("0.5",), ()),
+    "str": (("abc",), ()),
+}
+
+
+def _agrees(site, reader, kind: str) -> bool:
+    """Whether a candidate computes *the value* (not something derived from it).
+
+    For a bool it must map some true spelling to True and some false spelling
+    to False, as the registry does (``== "1"`` does; ``not ...`` and ``!= "1"``
+    invert); for other types it must give the registry's result for a value.
+    """
+    if reader is None:
+        return False
+    groups = _AGREEMENT_SAMPLES.get(kind, (("abc",), ()))
+    return all(
+        any(site(value).same_as(reader(value)) for value in group) for group in groups if group
+    )
+
+
+def _unsafe_target(ctx, access, candidates, reader, field) -> Optional[tuple[ast.AST, list[str]]]:
+    """Where an unsafe rewrite goes, or None when no rewrite keeps the code's meaning.
+
+    From the largest candidate inwards: a comparison or string method that
+    computes the value (``os.getenv(K, "0") == "1"``) is replaced whole; a
+    ``not`` that inverts it is kept (``not get_bool_env_var(K)`` becomes
+    ``not envs.K.get()``); a comparison that uses the raw *string* some other
+    way (``!= "1"``) cannot take a bool in its place, so there is no fix. Casts
+    and the access itself always stand for the value.
+    """
+    for candidate in reversed(candidates):
+        site = _site_reader(ctx, candidate, access.key)
+        is_value = candidate is access.node or _is_cast(ctx, candidate)
+        if is_value or (site is not None and _agrees(site, reader, field.kind)):
+            diffs = differences(site, reader, access.key, field.kind) if site and reader else []
+            return candidate, diffs
+        if isinstance(candidate, ast.UnaryOp):
+            continue  # keep the `not`, replace what it negates
+        return None
+    return None
+
+
+def _is_cast(ctx: FileContext, node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and ctx.qualified_name(node.func) in (*_CASTS, "builtins.bool")
+    )
 
 
 def _fix(ctx, applicability, node, replacement, imports, registry_edits, reason) -> Fix:
@@ -244,7 +341,7 @@ def _fix(ctx, applicability, node, replacement, imports, registry_edits, reason)
 def _check_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
     if key not in registry.fields:
         return None
-    reference = registry_reference(ctx, registry)
+    reference = registry_reference(ctx, registry, access.node)
     if reference is None:
         return None
     name, imports = reference
@@ -282,7 +379,7 @@ def _statement_target(ctx: FileContext, access: RawAccess, registry: Registry, k
     if registry.style != "descriptor" or key not in registry.fields or access.operation == "update":
         return None
     statement = _statement_of(ctx, access)
-    reference = registry_reference(ctx, registry)
+    reference = registry_reference(ctx, registry, access.node)
     if statement is None or reference is None:
         return None
     return (statement, *reference)
@@ -317,6 +414,11 @@ def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str
         reason = (
             "set() stores str(value); os.environ only accepts str and raises TypeError "
             "for anything else"
+        )
+    elif access.operation == "setdefault" and not is_pure_str_expression(value):
+        reason = (
+            "setdefault() always evaluates its value; the rewrite evaluates it only when "
+            f"{key} is unset"
         )
     return _fix(ctx, UNSAFE if reason else SAFE, statement, text, imports, (), reason)
 

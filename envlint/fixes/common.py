@@ -59,39 +59,69 @@ def negated(ctx: FileContext, node: ast.AST, text: str) -> str:
     return f"(not {text})"
 
 
-def literal(value: Any) -> str:
+def literal(value: Any) -> Optional[str]:
     """Source text for a descriptor default (``True``, ``5``, ``"info"``, ``None``).
 
-    Strings use double quotes, the style of sglang's registry (and black's).
+    Strings use double quotes, the style of sglang's registry (and black's). None
+    when no literal reads back as exactly ``value`` (``nan``, ``inf``), so the
+    fixer never writes a registry that fails to import.
     """
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
+        text = json.dumps(value, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: keep it escaped
+            text = json.dumps(value)
+    else:
+        text = repr(value)
+    try:
+        back = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    if type(back) is not type(value) or repr(back) != repr(value):
+        return None
+    return text
+
+
+_SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "CREDENTIAL", "PRIVATE_KEY")
+
+
+def looks_secret(name: str) -> bool:
+    """Names whose values must not be exported or logged (sglang's ``secret=True``)."""
+    return any(word in name for word in _SECRET_WORDS)
 
 
 def registry_reference(
-    ctx: FileContext, registry: Registry
+    ctx: FileContext, registry: Registry, site: Optional[ast.AST] = None
 ) -> Optional[tuple[str, tuple[ImportRequest, ...]]]:
     """How to name ``registry`` at the current site, and the import that makes it so.
 
     Reuses a binding the file already has (``envs``, ``envs as sglang_envs``,
     ``environ`` for ``environ.envs``); otherwise imports ``envs`` — or, when that
     name is taken at the site, ``<package>_envs`` (sglang itself uses
-    ``from sglang.srt.environ import envs as srt_envs``). None when no name works.
+    ``from sglang.srt.environ import envs as srt_envs``). None when no name works
+    — including module-level code that runs before the name would be bound.
     """
     scope = ctx.scope
     resolver = ctx.resolver
+    at_module_level = scope is resolver.module_scope and site is not None
     target = registry.qualified_name
     attribute = target.rpartition(".")[2]
     for name, value in resolver.module_scope.bindings.items():
         if not isinstance(value, str):
             continue
-        if value == target and scope.lookup(name) == target:
-            return name, ()
-        if registry.style == "descriptor" and f"{value}.{attribute}" == target and (
-            scope.lookup(name) == value
-        ):
-            return f"{name}.{attribute}", ()
+        matches = (value == target and scope.lookup(name) == target) or (
+            registry.style == "descriptor"
+            and f"{value}.{attribute}" == target
+            and scope.lookup(name) == value
+        )
+        if not matches:
+            continue
+        if at_module_level and not _bound_before(ctx, name, site):
+            return None  # the existing import comes after this code runs
+        return (name if value == target else f"{name}.{attribute}"), ()
+    if at_module_level and not _after_import_block(ctx, registry, site):
+        return None
     import_as = (
         registry.style == "module" and ctx.config.profile.module_registry_import == "import-as"
     )
@@ -109,6 +139,50 @@ def registry_reference(
     return None
 
 
+def _import_lines(ctx: FileContext, name: str) -> list[int]:
+    """Lines of the module-level imports that bind ``name``."""
+    lines = []
+    for statement in ctx.tree.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                if bound == name:
+                    lines.append(statement.lineno)
+    return lines
+
+
+def _bound_before(ctx: FileContext, name: str, site: ast.AST) -> bool:
+    lines = _import_lines(ctx, name)
+    return bool(lines) and min(lines) < site.lineno
+
+
+def _after_import_block(ctx: FileContext, registry: Registry, site: ast.AST) -> bool:
+    """Whether an import added by LibCST is sure to run before module-level ``site``.
+
+    LibCST adds to the leading import block, or merges into an existing import
+    from the same module wherever that is; both must come before the site.
+    """
+    last_leading = 0
+    for statement in ctx.tree.body:
+        is_docstring = (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        )
+        if isinstance(statement, (ast.Import, ast.ImportFrom)) or is_docstring:
+            last_leading = statement.end_lineno
+        else:
+            break
+    if site.lineno <= last_leading:
+        return False
+    for statement in ctx.tree.body:
+        if isinstance(statement, ast.ImportFrom) and statement.lineno > site.lineno:
+            base = ctx.resolver.import_base(statement)
+            if base in (registry.module, registry.package):
+                return False
+    return True
+
+
 def imported_names(ctx: FileContext, node: ast.AST) -> tuple[str, ...]:
     """Module-level names used inside ``node``: imports a rewrite may leave unused."""
     module_bindings = ctx.resolver.module_scope.bindings
@@ -118,6 +192,23 @@ def imported_names(ctx: FileContext, node: ast.AST) -> tuple[str, ...]:
         if isinstance(n, ast.Name) and isinstance(module_bindings.get(n.id), str)
     }
     return tuple(sorted(names))
+
+
+def is_pure_str_expression(node: ast.AST) -> bool:
+    """A str whose evaluation has no effects: a literal, or an f-string of names."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            isinstance(part, ast.Constant)
+            or (
+                isinstance(part, ast.FormattedValue)
+                and all(isinstance(n, (ast.Name, ast.Constant, ast.Load)) for n in ast.walk(part.value))
+                and part.format_spec is None
+            )
+            for part in node.values
+        )
+    return False
 
 
 def is_str_expression(ctx: FileContext, node: ast.AST) -> bool:

@@ -7,9 +7,16 @@ from typing import Optional
 
 from ..accesses import raw_accesses
 from ..context import FileContext
-from ..findings import SAFE, UNSAFE, Edit, Fix, RegistryEdit
+from ..findings import UNSAFE, Edit, Fix, RegistryEdit
 from ..fixes.common import node_edit
 from .base import Invalid, Rule, Valid
+
+
+_RENAME_REASON = (
+    "renames the variable: users who set {old} keep working through the deprecation entry "
+    "(copied at import), but code that sets {old} after import is no longer seen, and a "
+    "{new} that is set now takes effect"
+)
 
 
 class LegacyPrefix(Rule):
@@ -39,8 +46,12 @@ class LegacyPrefix(Rule):
     `_DEPRECATED_ENVS` table).
 
     ## Fix safety
-    Renaming a variable users may set is *unsafe* unless the fix also adds the
-    deprecation entry that keeps the old name working; the fix does both.
+    *Unsafe*, though it does what can be done: the descriptor and every use
+    are renamed together (or nothing is, when a use lies outside the run), and
+    the deprecation entry the registry uses (`_print_deprecated_env` or the
+    `_DEPRECATED_ENVS` table) keeps users' `SGL_X` working. What still changes:
+    the entry copies the old value at import, so code that sets `SGL_X` later
+    is no longer seen, and a `SGLANG_X` that happens to be set starts to count.
     Strings that merely mention `SGL_` (docs, comments, f-strings) are never
     touched.
     """
@@ -93,10 +104,11 @@ class LegacyPrefix(Rule):
                 and canonical not in registry.fields
             ):
                 fix = Fix(
-                    applicability=SAFE,
+                    applicability=UNSAFE,
                     description=f"Rename to {canonical}; keep {field.name} working through "
                     "the registry's deprecation mechanism",
                     edits=(Edit(line, col, line, col + len(field.name), canonical),),
+                    reason=_RENAME_REASON.format(old=field.name, new=canonical),
                     registry_edits=(
                         RegistryEdit("add-deprecation", str(registry.path), field.name, new_name=canonical),
                     ),
@@ -177,9 +189,10 @@ class LegacyPrefix(Rule):
         edit = Edit(end_line, end_col - len(node.attr), end_line, end_col, canonical)
         if node.attr in registry.fields and canonical not in registry.fields:
             return Fix(
-                applicability=SAFE,
+                applicability=UNSAFE,
                 description=f"Rename to {canonical} together with its descriptor",
                 edits=(edit,),
+                reason=_RENAME_REASON.format(old=node.attr, new=canonical),
                 registry_edits=(
                     RegistryEdit("rename-field", str(registry.path), node.attr, new_name=canonical),
                 ),

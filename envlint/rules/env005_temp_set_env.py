@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from typing import Optional
 
 from ..context import FileContext
@@ -140,7 +141,7 @@ class TempSetEnvOwnedKey(Rule):
                 return None
             registry = holder
             overrides.append((key, typed_value(ctx, keyword.value, holder.fields[key].kind)))
-        reference = registry_reference(ctx, registry)
+        reference = registry_reference(ctx, registry, call)
         if reference is None:
             return None
         name, imports = reference
@@ -179,7 +180,8 @@ def typed_value(ctx: FileContext, value: ast.AST, kind: str) -> str:
         if kind == "int":
             return repr(int(raw))
         if kind == "float":
-            return repr(float(raw))
+            number = float(raw)
+            return repr(number) if math.isfinite(number) else text
     except ValueError:
         return text
     return text
