@@ -248,6 +248,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     print(summary + ".")
     if remaining:
         unsafe = Counter(f.code for f in remaining if f.fix and not f.fix.is_safe)
+        blocked = Counter(f.code for f in remaining if f.fix and f.fix.is_safe)
         none = Counter(f.code for f in remaining if not f.fix)
         left = Counter(f.code for f in remaining)
         parts = []
@@ -255,6 +256,9 @@ def _cmd_fix(args: argparse.Namespace) -> int:
             detail = []
             if unsafe[code] and not args.unsafe_fixes:
                 detail.append(f"{unsafe[code]} with unsafe fixes")
+            if blocked[code] or (unsafe[code] and args.unsafe_fixes):
+                count = blocked[code] + (unsafe[code] if args.unsafe_fixes else 0)
+                detail.append(f"{count} with fixes not applied, see the notes")
             if none[code]:
                 detail.append(f"{none[code]} without a fix")
             parts.append(f"{code}: {count}" + (f" ({', '.join(detail)})" if detail else ""))

@@ -22,6 +22,7 @@ import ast
 import difflib
 import multiprocessing
 import os
+import re
 import stat
 import tempfile
 from collections import Counter
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .config import Config
-from .discovery import display_path
+from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Edit, Finding, Fix, RegistryEdit
 from .fixes.imports import update_imports
@@ -97,6 +98,8 @@ class Fixer:
         self._contents: dict[Path, bytes] = {}
         self._sources: dict[Path, SourceFile] = {}
         self._internal: set[int] = set()  # use-site findings the fixer made, not rules
+        self._added_keys: set[str] = set()  # keys registered by the current pass
+        self._import_index: Optional[dict[bytes, set[bytes]]] = None
 
     # -- driver ----------------------------------------------------------------------------
 
@@ -119,7 +122,16 @@ class Fixer:
             if not changed:
                 break
             project = Project.load(self.config, self._contents)
-            targets = sorted(changed | {s.path for s in self.config.registries if s.path in results})
+            # Files that mention a key this pass registered may have a fix now.
+            mentions = {
+                path
+                for path in self.files
+                if self._added_keys and any(key.encode() in self._data(path) for key in self._added_keys)
+            }
+            self._added_keys = set()
+            targets = sorted(
+                changed | mentions | {s.path for s in self.config.registries if s.path in results}
+            )
         self.report.remaining = sorted(f for r in results.values() for f in r.findings)
         self.report.errors.extend((r.display_path, r.error) for r in results.values() if r.error)
         return self.report
@@ -159,6 +171,12 @@ class Fixer:
         def usable(finding: Finding) -> bool:
             return not any(edit in blocked for edit in finding.fix.registry_edits)
 
+        # Decide overlaps now: a registry edit is requested only by fixes that will
+        # really be applied (a key is not registered for a rewrite that never happens).
+        for path, findings in list(chosen.items()):
+            placed = place_edits(self._source(path), [f for f in findings if usable(f)])
+            chosen[path] = placed[0] if placed else []
+
         registry_specs = {spec.path: spec for spec in self.config.registries}
         registry_requests: dict[Path, list[RegistryEdit]] = {}
         for findings in chosen.values():
@@ -183,6 +201,7 @@ class Fixer:
                 continue
             if self._rewrite(path, own, extra, spec.module):
                 changed.add(path)
+                self._added_keys |= {r.name for r in requests if r.kind == "add-field"}
             elif requests:
                 failed_registries.add(str(path))
         jobs = []
@@ -246,8 +265,41 @@ class Fixer:
     ) -> bool:
         source = self._source(path)
         original = self._sources.setdefault(path, source)
-        outcome = rewrite(path, source, original, findings, extra, module)
+        outcome = rewrite(path, source, original, findings, extra, module, self._protected(path, findings))
         return self._record(path, original, findings, outcome)
+
+    def _imported_elsewhere(self) -> dict[bytes, set[bytes]]:
+        """name -> last components of the modules other files import it from.
+
+        Built once per run from every project file (``from x.y import name``), so
+        an import a rewrite left unused is kept when another module imports the
+        name *from this one* (a re-export).
+        """
+        if self._import_index is None:
+            index: dict[bytes, set[bytes]] = {}
+            statement = re.compile(rb"from\s+([\w.]+)\s+import\s+(\([^)]*\)|[^\n]*)")
+            files = discover([self.config.root], self.config.root, self.config.exclude)
+            for path in {p.resolve() for p in files} | set(self.files):
+                try:
+                    data = self._data(path)
+                except OSError:
+                    continue
+                if b"import" not in data:
+                    continue
+                for match in statement.finditer(data):
+                    module = match.group(1).rsplit(b".", 1)[-1]
+                    for name in re.findall(rb"\b\w+\b", match.group(2)):
+                        index.setdefault(name, set()).add(module)
+            self._import_index = index
+        return self._import_index
+
+    def _protected(self, path: Path, findings: list[Finding]) -> frozenset[str]:
+        names = {n for f in findings for n in f.fix.maybe_unused}
+        if not names:
+            return frozenset()
+        last = (module_name(path, self.config.src).rpartition(".")[2] or path.stem).encode()
+        index = self._imported_elsewhere()
+        return frozenset(n for n in names if last in index.get(n.encode(), ()))
 
     def _rewrite_many(self, jobs: list[tuple[Path, list[Finding], str]]) -> set[Path]:
         """Rewrite independent files, in worker processes when there are many."""
@@ -255,7 +307,7 @@ class Fixer:
         for path, findings, module in jobs:
             source = self._source(path)
             original = self._sources.setdefault(path, source)
-            work.append((path, source, original, findings, [], module))
+            work.append((path, source, original, findings, [], module, self._protected(path, findings)))
         parallel = self.jobs > 1 and len(work) >= PARALLEL_REWRITE_THRESHOLD
         if parallel and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
@@ -273,7 +325,7 @@ class Fixer:
     ) -> bool:
         if outcome.note:
             self.report.notes.append(f"{display_path(path)}: {outcome.note}")
-        if outcome.error:
+        if outcome.error and (display_path(path), outcome.error) not in self.report.errors:
             self.report.errors.append((display_path(path), outcome.error))
         if outcome.text is None:
             return False
@@ -301,6 +353,47 @@ class Fixer:
         return failures
 
 
+def place_edits(
+    source: SourceFile, findings: list[Finding], extra: list[Edit] = ()
+) -> Optional[tuple[list[Finding], list[tuple[int, int, str]]]]:
+    """The findings whose edits fit together, in order, and their (start, end, text) spans.
+
+    ``extra`` (registry edits) goes first and must fit; a finding any of whose
+    edits overlaps one already taken is left out whole (two insertions at one
+    point count as overlapping: their order would be arbitrary).
+    """
+    taken: list[tuple[int, int]] = []
+    spans_taken: list[tuple[int, int, str]] = []
+
+    def place(edits) -> Optional[list[tuple[int, int, str]]]:
+        spans = []
+        for edit in edits:
+            start = source.offset(edit.line, edit.column)
+            end = source.offset(edit.end_line, edit.end_column)
+            for low, high in taken + [(s, e) for s, e, _ in spans]:
+                if (start < high and low < end) or start == end == low == high:
+                    return None
+            spans.append((start, end, edit.content))
+        return spans
+
+    spans = place(extra)
+    if spans is None:
+        return None
+    for start, end, content in spans:
+        taken.append((start, end))
+        spans_taken.append((start, end, content))
+    applied = []
+    for finding in findings:
+        spans = place(finding.fix.edits)
+        if spans is None:
+            continue
+        for start, end, content in spans:
+            taken.append((start, end))
+            spans_taken.append((start, end, content))
+        applied.append(finding)
+    return applied, spans_taken
+
+
 @dataclass
 class Rewrite:
     """What rewriting one file produced: the new text (None: unchanged) and why."""
@@ -318,41 +411,17 @@ def rewrite(
     findings: list[Finding],
     extra: list[Edit],
     module: str,
+    protected: frozenset[str] = frozenset(),
 ) -> Rewrite:
     """Apply non-overlapping fixes (and ``extra`` registry edits) to one file's text.
 
     A module-level function so worker processes can run it: the file's text in,
     its new text out, nothing else shared.
     """
-    taken: list[tuple[int, int]] = []
-    accepted: list[tuple[int, int, str]] = []
-    applied: list[Finding] = []
-
-    def place(edits) -> Optional[list[tuple[int, int, str]]]:
-        spans = []
-        for edit in edits:
-            start = source.offset(edit.line, edit.column)
-            end = source.offset(edit.end_line, edit.end_column)
-            for low, high in taken + [(s, e) for s, e, _ in spans]:
-                if (start < high and low < end) or start == end == low == high:
-                    return None  # overlapping, or two insertions at one point
-            spans.append((start, end, edit.content))
-        return spans
-
-    spans = place(extra)
-    if spans is None:
+    placed = place_edits(source, findings, extra)
+    if placed is None:
         return Rewrite(None, [], note="registry edits overlap; not applied")
-    for start, end, content in spans:
-        taken.append((start, end))
-        accepted.append((start, end, content))
-    for finding in findings:
-        spans = place(finding.fix.edits)
-        if spans is None:
-            continue
-        for start, end, content in spans:
-            taken.append((start, end))
-            accepted.append((start, end, content))
-        applied.append(finding)
+    applied, accepted = placed
     if not applied and not extra:
         return Rewrite(None, [])
     text = source.text
@@ -365,6 +434,7 @@ def rewrite(
             [n for f in applied for n in f.fix.maybe_unused],
             module,
             path.name == "__init__.py",
+            protected,
         )
     except Exception as exc:  # LibCST could not handle the file: leave it alone
         return Rewrite(None, [], error=f"not fixed: imports: {exc}")

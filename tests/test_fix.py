@@ -250,7 +250,7 @@ def test_crlf_bom_and_encoding_round_trip(tmp_path):
     )
     # Still latin-1: the accented text keeps its one-byte encoding.
     assert (root / "python/sglang/srt/latin.py").read_bytes() == (
-        b"# -*- coding: latin-1 -*-\nfrom sglang.srt.environ import envs\n\n"
+        b"# -*- coding: latin-1 -*-\nfrom sglang.srt.environ import envs\n"
         b'NOTE = "\xe9t\xe9"\nY = envs.SGLANG_LOG_LEVEL.get()\n'
     )
 
@@ -376,7 +376,7 @@ def test_existing_registry_names_are_reused(tmp_path):
         "from sglang.srt.environ import envs as E\nX = E.SGLANG_LOG_LEVEL.get()\n"
     )
     assert (root / "python/sglang/srt/taken.py").read_text() == (
-        "from sglang.srt.environ import envs as srt_envs\n\nenvs = {}\n"
+        "from sglang.srt.environ import envs as srt_envs\nenvs = {}\n"
         "X = srt_envs.SGLANG_LOG_LEVEL.get()\n"
     )
 

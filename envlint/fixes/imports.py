@@ -16,9 +16,11 @@ from ..findings import ImportRequest
 from ..modules import resolve_relative
 
 
-def _import_of(tree: ast.Module, local: str, module: str, is_package: bool):
-    """(module, obj, asname) of the top-level import binding ``local``, or None."""
+def _import_of(tree: ast.Module, local: str, module: str, is_package: bool, header_end: int):
+    """(module, obj, asname) of the header import binding ``local``, or None."""
     for node in tree.body:
+        if node.lineno > header_end:
+            break
         if isinstance(node, ast.Import):
             for alias in node.names:
                 bound = alias.asname or alias.name.split(".")[0]
@@ -47,18 +49,59 @@ def _names_in_use(tree: ast.Module) -> set[str]:
     return used
 
 
+def _header_end(tree: ast.Module) -> int:
+    """The last line of the module's import header: up to its last top-level import
+    before the first function or class. Imports live there; LibCST only needs it."""
+    end = 0
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            break
+        if isinstance(statement, (ast.Import, ast.ImportFrom)) or (
+            end == 0
+            and isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        ):
+            end = statement.end_lineno
+    return end
+
+
+def _split(text: str, line: int) -> tuple[str, str]:
+    """``text`` cut after line ``line`` (keeping that line's break)."""
+    if line <= 0:
+        return "", text
+    offset = 0
+    for _ in range(line):
+        next_break = min(
+            (i for i in (text.find("\n", offset), text.find("\r", offset)) if i != -1),
+            default=-1,
+        )
+        if next_break == -1:
+            return text, ""
+        offset = next_break + (2 if text.startswith("\r\n", next_break) else 1)
+    return text[:offset], text[offset:]
+
+
 def update_imports(
     text: str,
     add: Iterable[ImportRequest],
     maybe_unused: Iterable[str],
     module: str,
     is_package: bool,
+    protected: frozenset[str] = frozenset(),
 ) -> str:
+    """Add the imports a rewrite needs and drop those it left unused.
+
+    Only the module's import header is handed to LibCST: its codemod visitors
+    traverse every node (seconds on a 4,000-line sglang file), and imports live
+    in the header. Whether a name is still used is decided on the whole file
+    with ``ast``. ``protected`` names stay even when unused (other modules
+    import them from this one).
+    """
     add = list(dict.fromkeys(add))
-    maybe_unused = sorted(set(maybe_unused))
+    maybe_unused = sorted(set(maybe_unused) - protected)
     if not add and not maybe_unused:
         return text
-    import libcst as cst
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
@@ -72,18 +115,31 @@ def update_imports(
     if is_package:
         maybe_unused = []  # an __init__.py import may be a public re-export: never remove
     still_used = _names_in_use(tree)
+    header_end = _header_end(tree)
+    removals = 0
     for local in maybe_unused:
-        found = _import_of(tree, local, module, is_package)
+        found = _import_of(tree, local, module, is_package, header_end)
         # Only schedule names that are really gone: LibCST keeps *every* import of a
         # module when one scheduled alias of it is still used (``os`` and ``_os``).
         if found is not None and local not in still_used:
             RemoveImportsVisitor.remove_unused_import(context, *found)
+            removals += 1
+    if not add and not removals:
+        return text
+    import libcst as cst
+
+    header, rest = _split(text, header_end)
+    wrapper = cst.parse_module(header)
     # Remove first: the import the rewrite needs then lands where the old ones
     # were, instead of after an import that is about to disappear.
-    wrapper = cst.parse_module(text)
-    wrapper = RemoveImportsVisitor(context).transform_module(wrapper)
-    wrapper = AddImportsVisitor(context).transform_module(wrapper)
-    return _blank_line_after_docstring(wrapper).code
+    if removals:
+        wrapper = RemoveImportsVisitor(context).transform_module(wrapper)
+    if add:
+        wrapper = AddImportsVisitor(context).transform_module(wrapper)
+    header = _blank_line_after_docstring(wrapper).code
+    if header and rest and not header.endswith(("\n", "\r")):
+        header += wrapper.default_newline
+    return header + rest
 
 
 def _blank_line_after_docstring(module):

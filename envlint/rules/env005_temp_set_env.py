@@ -89,7 +89,7 @@ class TempSetEnvOwnedKey(Rule):
             _IMPORT + 'with temp_set_env(SGLANG_TEST_RETRACT="true", CUDA_LAUNCH_BLOCKING="1"):\n'
             "    pass\n",
             findings=((2, 6),),
-            fixed=_IMPORT + "from sglang.srt.environ import envs\n\n"
+            fixed=_IMPORT + "from sglang.srt.environ import envs\n"
             'with envs.SGLANG_TEST_RETRACT.override(True), temp_set_env(CUDA_LAUNCH_BLOCKING="1"):\n'
             "    pass\n",
             applicability="unsafe",
