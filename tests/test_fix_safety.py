@@ -1,0 +1,284 @@
+"""Look-alikes of safe rewrites that are not safe: each one was once marked safe.
+
+Found by an adversarial review that ran code before and after ``envlint fix``.
+Every test builds a small project on the fix fixture's registry, checks the
+verdict envlint gives, and where a fix is still offered as safe, runs both
+versions under the harness to show they behave the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from test_fix import FIX_PROJECT, RUNNER, envlint
+
+REGISTRY = "python/sglang/srt/environ.py"
+
+
+def project(tmp_path: Path, files: dict[str, str], fields: str = "", before_class: str = "") -> Path:
+    root = tmp_path / "proj"
+    shutil.copytree(FIX_PROJECT, root, ignore=shutil.ignore_patterns("cases", "cases.py", "unprovable_cases.py"))
+    registry = root / REGISTRY
+    text = registry.read_text()
+    if fields:
+        text = text.replace("    SGLANG_IS_IN_CI = EnvBool(False)\n", "    SGLANG_IS_IN_CI = EnvBool(False)\n" + fields)
+    if before_class:
+        text = text.replace("class Envs:", before_class + "\n\nclass Envs:")
+    registry.write_text(text)
+    (root / "python/sglang/srt/probe").mkdir()
+    (root / "python/sglang/srt/probe/__init__.py").write_text("")
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return root
+
+
+def verdicts(root: Path, target: str = "python/sglang/srt/probe") -> dict:
+    """line (and (line, column)) -> (applicability or None, reason) of the findings in ``target``."""
+    proc = envlint("check", "--no-cache", "--format", "json", target, cwd=root)
+    found: dict = {}
+    for finding in json.loads(proc.stdout):
+        fix = finding["fix"]
+        verdict = (fix["applicability"], fix["reason"]) if fix else (None, None)
+        found[(finding["line"], finding["column"])] = verdict
+        found.setdefault(finding["line"], verdict)
+    return found
+
+
+def run_cases(tree: Path, module: str, rows: list[dict]) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree / "python")}
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER)],
+        input=json.dumps({"modules": [module], "rows": rows}),
+        capture_output=True, text=True, env=env, check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+def fixed_copy(root: Path, *args: str) -> Path:
+    after = root.parent / "after"
+    shutil.copytree(root, after)
+    proc = envlint("fix", *args, "python", cwd=after)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return after
+
+
+def test_a_default_read_from_another_variable_is_not_safe(tmp_path):
+    code = (
+        "import os\n\n\ndef case_nested():\n"
+        '    return os.getenv("SGLANG_LOG_LEVEL", os.getenv("SGLANG_OLD_LOG_LEVEL", "info"))\n\n\n'
+        "def case_presence_in_default():\n"
+        '    return int(os.environ.get("SGLANG_SCHEDULER_RECV_INTERVAL", "1" if "SGLANG_FAST" not in os.environ else "5"))\n'
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/reads.py": code})
+    found = verdicts(root)
+    # The outer reads depend on a second variable: not modelled, never safe.
+    assert found[(5, 12)][0] != "safe" and found[(9, 16)][0] != "safe"
+    # The inner read on its own is an ordinary, provable one.
+    assert found[(5, 42)] == ("safe", None)
+    after = fixed_copy(root)
+    assert '    return os.getenv("SGLANG_LOG_LEVEL", envs.SGLANG_OLD_LOG_LEVEL.get())\n' in (
+        after / "python/sglang/srt/probe/reads.py"
+    ).read_text()
+    rows = [{}, {"SGLANG_OLD_LOG_LEVEL": "debug"}, {"SGLANG_FAST": "1"}, {"SGLANG_LOG_LEVEL": "x"}]
+    module = "sglang.srt.probe.reads"
+    assert run_cases(root, module, rows) == run_cases(after, module, rows)
+
+
+def test_registering_a_key_is_unsafe_when_the_registry_lists_its_descriptors(tmp_path):
+    code = 'import os\nTOKEN = os.getenv("SGLANG_PRIVATE_HF_TOKEN")\nMODE = os.getenv("SGLANG_NEW_MODE", "fast")\n'
+    lister = "def exportable():\n    return [v for v in vars(Envs).values()]\n"
+    root = project(tmp_path, {"python/sglang/srt/probe/reads.py": code}, before_class="")
+    registry = root / REGISTRY
+    registry.write_text(registry.read_text() + "\n\n" + lister)
+    found = verdicts(root)
+    assert found[2][0] == found[3][0] == "unsafe"
+    assert "visible to code that lists Envs's descriptors" in found[3][1]
+
+
+def test_secret_looking_keys_are_registered_as_secret(tmp_path):
+    registry_text = (FIX_PROJECT / REGISTRY).read_text().replace(
+        "    def __init__(self, default: Any):", "    def __init__(self, default: Any, secret: bool = False):"
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/reads.py": 'import os\nT = os.getenv("SGLANG_HUB_TOKEN")\n'})
+    (root / REGISTRY).write_text(registry_text)
+    after = fixed_copy(root)
+    assert "    SGLANG_HUB_TOKEN = EnvStr(None, secret=True)\n" in (after / REGISTRY).read_text()
+
+
+def test_no_registry_edit_that_would_not_import(tmp_path):
+    code = (
+        'import os\nA = float(os.getenv("SGLANG_PROBE_NAN", "nan"))\n'
+        'B = int(os.getenv("SGLANG_A.B", "5"))\nC = os.getenv("SGLANG_FOO-BAR", "x")\n'
+        'D = os.getenv("SGLANG_PROBE_SURROGATE", "\\ud800")\nE = int(os.getenv("SGLANG_PROBE_FINE", "5"))\n'
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/reads.py": code})
+    found = verdicts(root)
+    assert found[3] == found[4] == (None, None)  # not attribute names: no envs.X to write
+    after = fixed_copy(root)
+    registry = (after / REGISTRY).read_text()
+    # float("nan") has no literal: the string read is registered, the cast stays.
+    assert '    SGLANG_PROBE_NAN = EnvStr("nan")\n' in registry
+    assert "    return" not in (after / "python/sglang/srt/probe/reads.py").read_text()
+    assert 'A = float(envs.SGLANG_PROBE_NAN.get())' in (after / "python/sglang/srt/probe/reads.py").read_text()
+    assert "SGLANG_A.B" not in registry and "SGLANG_FOO-BAR" not in registry
+    # A surrogate default is written escaped, and does not block the other edits.
+    assert '    SGLANG_PROBE_SURROGATE = EnvStr("\\ud800")\n' in registry
+    assert "    SGLANG_PROBE_FINE = EnvInt(5)\n" in registry
+    compile(registry, "environ.py", "exec")
+
+
+def test_a_binding_made_later_in_the_module_is_not_used_earlier(tmp_path):
+    code = (
+        'import os\n\nBATCH = int(os.getenv("SGLANG_SCHEDULER_BATCH", "8"))\n\n'
+        "from sglang.srt.environ import envs as _envs\n\nLEVEL = _envs.SGLANG_LOG_LEVEL.get()\n"
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/late.py": code})
+    assert verdicts(root)[3] == (None, None)
+
+
+def test_an_unsafe_fix_keeps_a_not_and_leaves_string_comparisons_alone(tmp_path):
+    code = (
+        "import os\n\nfrom sglang.srt.utils import get_bool_env_var\n\n\ndef case_not_helper():\n"
+        '    return not get_bool_env_var("SGLANG_ENABLE_SPEC_V2", default="true")\n\n\n'
+        "def case_not_equal():\n"
+        '    return os.getenv("SGLANG_TEST_RETRACT", "0") != "1"\n'
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/notdrop.py": code})
+    assert verdicts(root)[11] == (None, None)
+    after = fixed_copy(root, "--unsafe-fixes")
+    text = (after / "python/sglang/srt/probe/notdrop.py").read_text()
+    assert "    return not envs.SGLANG_ENABLE_SPEC_V2.get()\n" in text
+    assert '    return os.getenv("SGLANG_TEST_RETRACT", "0") != "1"\n' in text
+
+
+def test_setdefault_with_a_computed_value_is_unsafe(tmp_path):
+    code = (
+        "import os\n\n\ndef port():\n    return 1234\n\n\ndef case():\n"
+        '    os.environ.setdefault("SGLANG_LOG_LEVEL", str(port()))\n'
+        '    os.environ.setdefault("SGLANG_MODEL_NAME", "fixed")\n'
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/writes.py": code})
+    found = verdicts(root)
+    assert found[9][0] == "unsafe" and "evaluates its value" in found[9][1]
+    assert found[10] == ("safe", None)
+
+
+def test_proofs_that_sampling_cannot_give(tmp_path):
+    code = (
+        "import os\n\n\ndef case_enum():\n"
+        '    return int(os.getenv("SGLANG_TOOL_STRICT_LEVEL", "0"))\n\n\n'
+        "def case_int_of_float():\n"
+        '    return int(float(os.getenv("SGLANG_CHUNKED_PREFIX_CACHE_THRESHOLD", "8192")))\n\n\n'
+        "def case_negative_zero():\n"
+        '    return float(os.getenv("SGLANG_PROBE_ZERO", "-0.0"))\n'
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/proofs.py": code}, fields="    SGLANG_PROBE_ZERO = EnvFloat(0.0)\n")
+    found = verdicts(root)
+    assert "not a plain literal" in found[5][1]  # an IntEnum member is not an int
+    assert found[9][0] == "unsafe"  # int(float(...)) loses precision above 2**53
+    assert found[13][0] == "unsafe"  # -0.0 is not 0.0
+
+
+def test_shadowed_builtins_are_not_the_builtins(tmp_path):
+    files = {
+        "python/sgl_util.py": 'def str(x):\n    return "from-sgl_util"\n',
+        "python/sglang/srt/probe/shadow.py": (
+            'import os\nfrom sgl_util import str\nA = os.getenv("SGLANG_LOG_LEVEL", str("info"))\n'
+        ),
+        "python/sglang/srt/probe/star.py": (
+            'import os\nfrom sgl_util import *\nB = float(os.getenv("SGLANG_SCHEDULER_POLL_TIMEOUT", "0.5"))\n'
+        ),
+        "python/sglang/srt/probe/walrus.py": (
+            'import os\n(int := float)\nC = int(os.getenv("SGLANG_SCHEDULER_BATCH", "8"))\n'
+        ),
+    }
+    root = project(tmp_path, files)
+    for name in ("shadow", "star", "walrus"):
+        assert verdicts(root, f"python/sglang/srt/probe/{name}.py")[3][0] != "safe", name
+
+
+def test_a_registry_whose_parse_differs_is_not_modelled(tmp_path):
+    root = project(tmp_path, {"python/sglang/srt/probe/p.py": 'import os\nX = int(os.getenv("SGLANG_SCHEDULER_BATCH", "8"))\n'})
+    registry = root / REGISTRY
+    registry.write_text(registry.read_text().replace("        return int(value)\n", "        return int(value, 0)\n"))
+    assert verdicts(root)[2] == ("unsafe", "EnvInt.parse in this registry is not sglang's")
+
+
+def test_a_module_attribute_shadowing_a_getter(tmp_path):
+    envs_path = FIX_PROJECT / "python/sglang/multimodal_gen/envs.py"
+    text = envs_path.read_text().replace(
+        "environment_variables: dict[str, Callable[[], Any]] = {",
+        'SGLANG_PROBE_MOD = "stale"\n\nenvironment_variables: dict[str, Callable[[], Any]] = {\n'
+        '    "SGLANG_PROBE_MOD": lambda: os.getenv("SGLANG_PROBE_MOD", "a"),',
+    )
+    root = project(
+        tmp_path,
+        {
+            "python/sglang/multimodal_gen/envs.py": text,
+            "python/sglang/multimodal_gen/probe_mod.py": 'import os\nX = os.getenv("SGLANG_PROBE_MOD", "a")\n',
+        },
+    )
+    found = verdicts(root, "python/sglang/multimodal_gen/probe_mod.py")
+    assert found[2] == ("unsafe", "a module-level name SGLANG_PROBE_MOD in the registry shadows its getter")
+
+
+def test_an_import_other_modules_reexport_is_kept(tmp_path):
+    files = {
+        "python/sglang/srt/probe/reexport.py": (
+            "from sglang.srt.utils import get_int_env_var\n"
+            'BATCH = get_int_env_var("SGLANG_SCHEDULER_BATCH", 8)\n'
+        ),
+        "python/sglang/srt/probe/user.py": "from sglang.srt.probe.reexport import get_int_env_var\n",
+    }
+    root = project(tmp_path, files)
+    after = fixed_copy(root)
+    text = (after / "python/sglang/srt/probe/reexport.py").read_text()
+    assert text.startswith("from sglang.srt.utils import get_int_env_var\n")
+    assert "BATCH = envs.SGLANG_SCHEDULER_BATCH.get()" in text
+
+
+def test_a_key_registered_for_one_file_fixes_the_others_in_the_same_run(tmp_path):
+    files = {
+        "python/sglang/srt/probe/a.py": 'import os\nA = int(os.getenv("SGLANG_PROBE_NEW", "5"))\n',
+        "python/sglang/srt/probe/b.py": 'import os\nB = "SGLANG_PROBE_NEW" in os.environ\n',
+    }
+    root = project(tmp_path, files)
+    after = fixed_copy(root)
+    assert "envs.SGLANG_PROBE_NEW.is_set()" in (after / "python/sglang/srt/probe/b.py").read_text()
+    again = envlint("fix", "--diff", "python", cwd=after)
+    assert (again.returncode, again.stdout) == (0, "")
+
+
+def test_a_write_to_a_legacy_descriptor_is_not_rewritten_to_its_old_name(tmp_path):
+    code = (
+        "import os\n\nfrom sglang.srt.environ import envs\n\n\ndef case():\n"
+        '    os.environ["SGL_KERNEL_CACHE_SIZE"] = "256"\n'
+        "    return envs.SGL_KERNEL_CACHE_SIZE.get()\n"
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/legacy.py": code})
+    after = fixed_copy(root, "--unsafe-fixes")
+    outcome = run_cases(after, "sglang.srt.probe.legacy", [{}])
+    assert "AttributeError" not in json.dumps(outcome)
+
+
+def test_safe_fixes_here_still_behave_the_same(tmp_path):
+    """The positive side: what stays safe in these probes is equivalent when run."""
+    code = (
+        "import os\n\n\ndef case_fixed_setdefault():\n"
+        '    os.environ.setdefault("SGLANG_MODEL_NAME", "fixed")\n'
+        '    return os.environ.get("SGLANG_MODEL_NAME")\n\n\n'
+        "def case_int():\n"
+        '    return int(os.getenv("SGLANG_SCHEDULER_BATCH", "8"))\n'
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/ok.py": code})
+    after = fixed_copy(root)
+    assert "envs.SGLANG_SCHEDULER_BATCH.get()" in (after / "python/sglang/srt/probe/ok.py").read_text()
+    rows = [{}, {"SGLANG_MODEL_NAME": "m"}, {"SGLANG_SCHEDULER_BATCH": "12"}, {"SGLANG_SCHEDULER_BATCH": " 7 "}]
+    assert run_cases(root, "sglang.srt.probe.ok", rows) == run_cases(after, "sglang.srt.probe.ok", rows)
