@@ -256,15 +256,17 @@ def _cmd_fix(args: argparse.Namespace) -> int:
             detail = []
             if unsafe[code] and not args.unsafe_fixes:
                 detail.append(f"{unsafe[code]} with unsafe fixes")
-            if blocked[code] or (unsafe[code] and args.unsafe_fixes):
-                count = blocked[code] + (unsafe[code] if args.unsafe_fixes else 0)
-                detail.append(f"{count} with fixes not applied, see the notes")
+            not_applied = blocked[code] + (unsafe[code] if args.unsafe_fixes else 0)
+            if not_applied:
+                detail.append(f"{not_applied} with blocked fixes")
             if none[code]:
                 detail.append(f"{none[code]} without a fix")
             parts.append(f"{code}: {count}" + (f" ({', '.join(detail)})" if detail else ""))
         print(f"{len(remaining)} left: {'; '.join(parts)}.")
         if any(unsafe.values()) and not args.unsafe_fixes:
             print("Unsafe fixes change behaviour; review them with --unsafe-fixes --diff.")
+        if report.notes and (any(blocked.values()) or args.unsafe_fixes):
+            print("The notes on stderr say why blocked fixes were not applied.")
     for path, reason in errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
     return 1 if (remaining or errors) else 0
