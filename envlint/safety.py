@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -326,9 +325,3 @@ def differences(
             if len(found) >= limit:
                 break
     return found
-
-
-def result_kind(reader: Reader) -> Optional[str]:
-    """The type name a reader yields when the variable is unset (for choosing a span)."""
-    outcome = reader(None)
-    return None if outcome.raised else type(outcome.value).__name__

@@ -26,7 +26,6 @@ from ..safety import (
     descriptor_reader,
     differences,
     expression_reader,
-    result_kind,
 )
 from .common import (
     drops_comment,
