@@ -20,3 +20,4 @@ def start() -> None:
     if not envs.SGLANG_DISABLE_HEALTH_CHECK.get():
         print("health checks on")
     print(envs.SGL_LOG_LEVEL.get(), os.getenv("CUDA_VISIBLE_DEVICES"))
+    print(envs.SGLANG_TIMEOUT_KEEPALIVE.get())
