@@ -80,9 +80,6 @@ class Config:
     src_configured: bool = False
     root_marked: bool = True
 
-    def with_overrides(self, **changes: Any) -> "Config":
-        return replace(self, **changes)
-
     def with_discovered_registries(self, files: list[Path]) -> "Config":
         """Add known registry files found *below* the linted paths.
 

@@ -45,10 +45,6 @@ class _Excludes:
         return bool(self.match(name if relative_dir == "." else f"{relative_dir}/{name}"))
 
 
-def _excluded(path: Path, root: Path, patterns: tuple[str, ...]) -> bool:
-    return _Excludes(root, patterns).excluded(os.path.realpath(path))
-
-
 def is_excluded(path: Path, root: Path, exclude: tuple[str, ...]) -> bool:
     """Whether ``path`` or a directory above it (up to ``root``) matches an exclude."""
     path = path.resolve()

@@ -125,14 +125,6 @@ class Linter:
 
     # -- public entry points ----------------------------------------------------------
 
-    def check_path(self, path: Path, display_path: Optional[str] = None) -> FileResult:
-        display = display_path or str(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return FileResult(path, display, error=f"cannot read: {exc.strerror or exc}")
-        return self.check_bytes(path, data, display)
-
     def check_bytes(
         self,
         path: Path,

@@ -50,10 +50,6 @@ def _module_name_uncached(path: Path, src_roots: tuple[Path, ...] = ()) -> str:
     return ".".join(parts)
 
 
-def is_package_init(path: Path) -> bool:
-    return path.name == "__init__.py"
-
-
 def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str | None:
     """Absolute name of ``from <level dots><target> import ...`` inside ``module``.
 

@@ -20,7 +20,6 @@ class Project:
     config: Config
     registries: list[Registry]
     load_errors: list[tuple[Path, str]] = field(default_factory=list)
-    _by_path: dict[Path, Registry] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
@@ -42,15 +41,9 @@ class Project:
                         shown = str(spec.path)
                     raise ConfigError(f"{where}: registry '{shown}': {exc}") from None
                 errors.append((spec.path, f"registry not loaded: {exc}"))
-        project = cls(config=config, registries=registries, load_errors=errors)
-        project._by_path = {r.path.resolve(): r for r in registries}
-        return project
+        return cls(config=config, registries=registries, load_errors=errors)
 
     # -- registries ------------------------------------------------------------------
-
-    def registry_at(self, path: Path) -> Optional[Registry]:
-        """The registry defined by the file at ``path``, if it is one."""
-        return self._by_path.get(path.resolve())
 
     def registry_named(self, qualified_name: Optional[str]) -> Optional[Registry]:
         """The registry an expression resolving to ``qualified_name`` refers to."""
@@ -171,8 +164,3 @@ class Project:
                     tokens.add(key)
         return tuple(sorted(tokens))
 
-
-def project_for(paths: list[Path], overrides: Optional[dict] = None) -> Project:
-    from .config import load_config
-
-    return Project.load(load_config(paths, overrides))

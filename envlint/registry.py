@@ -70,7 +70,6 @@ class Registry:
     # descriptor style
     class_name: Optional[str] = None
     instance: Optional[str] = None
-    descriptor_kinds: dict[str, str] = field(default_factory=dict)
     # module style
     dict_name: Optional[str] = None
     stubs: dict[str, Field] = field(default_factory=dict)
@@ -118,12 +117,6 @@ class Registry:
         if self.style == "module":
             return name in self.module_attributes or name.startswith(self.dynamic_prefixes)
         return False
-
-    def access_expression(self, key: str) -> str:
-        """How a caller reads ``key`` through this registry."""
-        if self.style == "descriptor":
-            return f"envs.{key}.get()"
-        return f"envs.{key}"
 
 
 # -- comments: sections and descriptions -------------------------------------------
@@ -311,7 +304,6 @@ def _class_fields(node: ast.ClassDef, kinds: dict[str, str]) -> list[tuple[ast.s
 
 def _parse_descriptor(registry: Registry, tree: ast.Module, source: SourceFile) -> None:
     kinds = descriptor_classes(tree)
-    registry.descriptor_kinds = kinds
     enums = _int_enums(tree)
     best: Optional[tuple[ast.ClassDef, list]] = None
     for node in tree.body:

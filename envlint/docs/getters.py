@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ..registry import Registry
 
 _CONVERSIONS = {"int": int, "float": float, "bool": bool, "str": str}
 _STRING_METHODS = ("lower", "upper", "strip")
@@ -93,11 +92,3 @@ def getter_default(getter: ast.AST, key: str) -> Optional[tuple[str, Any]]:
     kind = _KINDS.get(type(value))
     return None if kind is None else (kind, value)
 
-
-def getters(registry: Registry) -> dict[str, ast.AST]:
-    """Each key of a module-style registry mapped to its getter expression.
-
-    Later assignments win, as they do at import time:
-    ``environment_variables["K"] = ...`` after the dict literal.
-    """
-    return dict(registry.getter_values)

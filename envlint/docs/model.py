@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..registry import Field, Registry
-from .getters import getter_default, getters
+from .getters import getter_default
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ def build_reference(registry: Registry, root: Path) -> Reference:
     for old, new in registry.deprecations.items():
         if new is not None:
             renamed.setdefault(new, []).append(old)
-    getter_nodes = getters(registry) if registry.style == "module" else {}
+    # Module style: each key's getter as the registry assigns it (later assignments win).
+    getter_nodes = registry.getter_values if registry.style == "module" else {}
     grouped: dict[Optional[str], list[Entry]] = {}
     for field in registry.fields.values():
         aliases = ([field.alias] if field.alias else []) + renamed.get(field.name, [])

@@ -43,10 +43,6 @@ def insert_after(ctx: FileContext, node: ast.AST, content: str) -> Edit:
     return Edit(end_line, end_col, end_line, end_col, content)
 
 
-def segment(ctx: FileContext, node: ast.AST) -> str:
-    return ctx.source.segment(node)
-
-
 def negated(ctx: FileContext, node: ast.AST, text: str) -> str:
     """``not <text>`` as a replacement for ``node``, parenthesised where precedence needs it."""
     parent = ctx.parent_of(node)
