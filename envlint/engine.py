@@ -82,18 +82,21 @@ class _Prefilter:
         present: dict[object, bool] = {}
 
         def has(token) -> bool:
+            """Each token, and each rule's own test, is evaluated once per file."""
             found = present.get(token)
             if found is None:
                 if isinstance(token, bytes):
                     found = token in data
+                elif callable(token):  # a rule's own byte-level test
+                    found = token(data)
                 else:
                     found = token.search(data) is not None
                 present[token] = found
             return found
 
         def holds(alternative) -> bool:
-            if callable(alternative):  # a rule's own byte-level test
-                return alternative(data)
+            if callable(alternative):
+                return has(alternative)
             return all(any(has(t) for t in group) for group in alternative)
 
         return [rule for rule, alternatives in self._rules if any(map(holds, alternatives))]

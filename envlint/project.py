@@ -7,8 +7,9 @@ every file, so no registry is ever re-parsed per file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .config import Config, ConfigError
 from .registry import Registry, parse_registry
@@ -147,6 +148,13 @@ class Project:
             if key.startswith(legacy) and not key.startswith(canonical):
                 return canonical + key[len(legacy):]
         return None
+
+    @cached_property
+    def registry_use_check(self) -> Callable[[bytes], bool]:
+        """The byte-level proof ENV004 and ENV006 share (``envlint.registry_uses``), built once."""
+        from .registry_uses import uses_need_parsing
+
+        return uses_need_parsing(self)
 
     def owned_tokens(self) -> tuple[str, ...]:
         """Byte-level evidence that a file may mention an owned key (for the prefilter).

@@ -28,7 +28,12 @@ _METHODS = frozenset({b"get", b"set", b"override", b"is_set", b"clear", b"name",
 
 
 def uses_need_parsing(project: Project) -> Callable[[bytes], bool]:
-    """A predicate: True when ENV004/ENV006 might fire on a file with these bytes."""
+    """A predicate: True when ENV004/ENV006 might fire on a file with these bytes.
+
+    Stateless: it answers for the bytes it is given. ENV004 and ENV006 share one
+    (``Project.registry_use_check``) and the engine's prefilter evaluates it once
+    per file.
+    """
     by_name: dict[bytes, list] = {}
     for registry in project.registries:
         names = {registry.module.rpartition(".")[2]}
@@ -51,16 +56,8 @@ def uses_need_parsing(project: Project) -> Callable[[bytes], bool]:
             evidence[id(registry)] = (registry.package.rpartition(".")[2].encode(), b"from .")
     alias = re.compile(rb"\b(?:" + alternation + rb")\s+as\s+(\w+)")
     legacy = tuple(prefix.encode() for prefix, _ in project.config.legacy_prefixes)
-    last: dict[int, bool] = {}
 
     def need(data: bytes) -> bool:
-        key = id(data)
-        if key not in last:
-            last.clear()
-            last[key] = _need(data)
-        return last[key]
-
-    def _need(data: bytes) -> bool:
         if not base.search(data):
             return False
         reachable = {

@@ -10,7 +10,6 @@ from ..findings import UNSAFE, Fix
 from ..fixes.common import insert_after
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
-from ..registry_uses import uses_need_parsing
 
 _ORDERING = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _VALUE_BUILTINS = {"builtins.bool": "bool()", "builtins.len": "len()"}
@@ -102,7 +101,7 @@ class DescriptorAsValue(Rule):
         # hold a finding (envlint.registry_uses); the rest are parsed.
         if not any(r.style == "descriptor" for r in self.project.registries):
             return []
-        return [uses_need_parsing(self.project)]
+        return [self.project.registry_use_check]
 
     def _descriptor(self, expr: ast.AST, ctx: FileContext) -> Optional[Registry]:
         """The descriptor registry when ``expr`` is ``<registry>.<ENV_NAME>``."""

@@ -9,7 +9,6 @@ from typing import Optional
 from ..context import FileContext
 from ..findings import UNSAFE, Edit, Fix
 from ..registry import Registry
-from ..registry_uses import uses_need_parsing
 from .base import Invalid, Rule, Valid
 
 
@@ -78,7 +77,7 @@ class UnknownRegistryAttribute(Rule):
     )
 
     def prefilter(self):
-        return [uses_need_parsing(self.project)]
+        return [self.project.registry_use_check]
 
     def visit_Attribute(self, node: ast.Attribute, ctx: FileContext) -> None:
         name = node.attr
