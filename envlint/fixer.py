@@ -100,6 +100,7 @@ class Fixer:
         self._internal: set[int] = set()  # use-site findings the fixer made, not rules
         self._added_keys: set[str] = set()  # keys registered by the current pass
         self._import_index: Optional[dict[bytes, set[bytes]]] = None
+        self._all_files: Optional[list[Path]] = None
 
     # -- driver ----------------------------------------------------------------------------
 
@@ -154,9 +155,9 @@ class Fixer:
         if not chosen:
             return set()
         blocked = self._resolve_new_fields(chosen)
-        renames = RenamePlanner(self.config, project, results, chosen, self._data)
+        renames = RenamePlanner(project, chosen, self._data, self._project_files)
         blocked |= renames.blocked_edits()
-        inversions = InversionPlanner(self.config, project, set(self.files), chosen, self._data)
+        inversions = InversionPlanner(project, set(self.files), chosen, self._data, self._project_files)
         blocked_inversions, uses = inversions.plan()
         blocked |= blocked_inversions
         for path, found in uses.items():
@@ -258,6 +259,18 @@ class Fixer:
     def _source(self, path: Path) -> SourceFile:
         return SourceFile.from_bytes(path, self._data(path))
 
+    def _project_files(self) -> list[Path]:
+        """Every file of the project (the run's own included), walked once per run.
+
+        Renames, inversions and re-export protection must see uses outside the
+        linted paths too.
+        """
+        if self._all_files is None:
+            root = self.config.root
+            found = discover([root], root, self.config.exclude)
+            self._all_files = sorted({p.resolve() for p in found} | set(self.files))
+        return self._all_files
+
     # -- rewriting one file ----------------------------------------------------------------
 
     def _rewrite(
@@ -278,8 +291,7 @@ class Fixer:
         if self._import_index is None:
             index: dict[bytes, set[bytes]] = {}
             statement = re.compile(rb"from\s+([\w.]+)\s+import\s+(\([^)]*\)|[^\n]*)")
-            files = discover([self.config.root], self.config.root, self.config.exclude)
-            for path in {p.resolve() for p in files} | set(self.files):
+            for path in self._project_files():
                 try:
                     data = self._data(path)
                 except OSError:

@@ -409,3 +409,17 @@ def test_double_negative_with_a_deprecation_table_keeps_the_old_name_working(tmp
     # The transform inverts every value EnvBool reads as true.
     transform = eval(entry.split("transform=")[1].rstrip("),\n"))  # noqa: S307 - our own text
     assert [transform(v) for v in ("1", "YES", "true", "0", "no")] == ["false"] * 3 + ["true"] * 2
+
+
+def test_mentions_that_block_a_group_rename_or_inversion():
+    from envlint.fixes.references import attribute_mentions
+
+    text = (
+        "a = envs.SGL_FOO.get()\n"  # 1: a use
+        "b = envs . SGL_FOO\n"  # 2: spaced, still a use
+        'c = getattr(envs, "SGL_FOO")\n'  # 3: reached by name
+        "d = envs.SGL_FOOBAR.get()\n"  # 4: another variable
+        'e = getattr(envs, "SGL_FOOBAR")\n'  # 5: another variable
+        "# SGL_FOO in prose is not an attribute\n"  # 6
+    )
+    assert list(attribute_mentions(text, "SGL_FOO")) == [1, 2, 3]

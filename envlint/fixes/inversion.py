@@ -23,18 +23,17 @@ blocks the whole fix: half an inversion is worse than none.
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 from typing import Callable
 
-from ..config import Config
 from ..context import FileContext
-from ..discovery import discover, display_path
+from ..discovery import display_path
 from ..engine import Linter
 from ..findings import UNSAFE, Edit, Finding, Fix, RegistryEdit
 from ..project import Project
 from ..rules.base import Rule
 from .common import negated, node_edit
+from .references import attribute_mentions
 
 _BLOCKER = "use that cannot be inverted mechanically"
 
@@ -98,17 +97,18 @@ class FlagUses(Rule):
 class InversionPlanner:
     def __init__(
         self,
-        config: Config,
         project: Project,
         run_files: set[Path],
         chosen: dict[Path, list[Finding]],
         read: Callable[[Path], bytes],
+        project_files: Callable[[], list[Path]],
     ):
-        self.config = config
+        """``project_files``: every file of the project, the run's own included."""
         self.project = project
         self.run_files = run_files
         self.chosen = chosen
         self.read = read
+        self.project_files = project_files
         self.notes: list[str] = []
 
     def plan(self) -> tuple[set[RegistryEdit], dict[Path, list[Finding]]]:
@@ -131,18 +131,15 @@ class InversionPlanner:
     def _uses(self, edit: RegistryEdit):
         old = edit.name
         linter = Linter(self.project, rules=[FlagUses(self.project, edit)])
-        pattern = re.compile(r"\.[ \t]*" + re.escape(old) + r"\b|getattr\([^)]*[\"']" + re.escape(old))
         uses: dict[Path, list[Finding]] = {}
-        for path in sorted({p.resolve() for p in discover([self.config.root], self.config.root, self.config.exclude)} | self.run_files):
+        for path in self.project_files():
             data = self.read(path)
             if old.encode() not in data:
                 continue
             result = linter.check_bytes(path, data, display_path(path))
             found = [f for f in result.findings if f.key == old]
-            text = data.decode("utf-8", errors="replace")
             lines = {f.line for f in found}
-            for match in pattern.finditer(text):
-                line = text.count("\n", 0, match.start()) + 1
+            for line in attribute_mentions(data.decode("utf-8", errors="replace"), old):
                 if line not in lines:
                     return {}, f"referenced at {display_path(path)}:{line} in a way envlint cannot rewrite"
             if not found:

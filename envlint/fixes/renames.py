@@ -15,15 +15,13 @@ text search cannot tell which of those would break.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Callable
 
-from ..config import Config
-from ..discovery import discover, display_path
-from ..engine import FileResult
+from ..discovery import display_path
 from ..findings import Finding, RegistryEdit
 from ..project import Project
+from .references import attribute_mentions
 
 _RENAME_KINDS = ("rename-field", "add-deprecation")
 
@@ -31,19 +29,17 @@ _RENAME_KINDS = ("rename-field", "add-deprecation")
 class RenamePlanner:
     def __init__(
         self,
-        config: Config,
         project: Project,
-        results: dict[Path, FileResult],
         chosen: dict[Path, list[Finding]],
         read: Callable[[Path], bytes],
+        project_files: Callable[[], list[Path]],
     ):
-        self.config = config
+        """``project_files``: every file of the project, the run's own included."""
         self.project = project
-        self.results = results
         self.chosen = chosen
         self.read = read
+        self.project_files = project_files
         self.notes: list[str] = []
-        self._project_files: list[Path] | None = None
 
     def blocked_edits(self) -> set[RegistryEdit]:
         groups: dict[str, list[tuple[Path, Finding]]] = {}
@@ -73,23 +69,12 @@ class RenamePlanner:
                 )
             return "its descriptor's own fix is not part of this run"
         covered = {(path, f.fix.edits[0].line) for path, f in members}
-        pattern = re.compile(
-            r"\.[ \t]*" + re.escape(old) + r"\b|getattr\([^)]*[\"']" + re.escape(old) + r"[\"']"
-        )
         token = old.encode()
-        for path in self._files():
+        for path in self.project_files():
             data = self.read(path)
             if token not in data:
                 continue
-            text = data.decode("utf-8", errors="replace")
-            for match in pattern.finditer(text):
-                line = text.count("\n", 0, match.start()) + 1
+            for line in attribute_mentions(data.decode("utf-8", errors="replace"), old):
                 if (path, line) not in covered:
                     return f"referenced at {display_path(path)}:{line}, which this run cannot rewrite"
         return None
-
-    def _files(self) -> list[Path]:
-        if self._project_files is None:
-            found = discover([self.config.root], self.config.root, self.config.exclude)
-            self._project_files = sorted({p.resolve() for p in found} | set(self.results))
-        return self._project_files
