@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from . import __version__
-from .cache import Cache, content_digest, decode_findings, encode_result, fingerprint, result_key
+from .cache import Cache, content_digest, decode_findings, encode_result, result_key
 from .config import Config, ConfigError, load_config
 from .discovery import is_excluded
+from .engine import Linter
 from .modules import module_name
 from .noqa import file_is_ignored, filter_suppressed
-from .runner import registry_contents
-from .engine import Linter
 from .project import Project
+from .runner import open_cache
 
 _LINTERS: dict[Config, Linter] = {}
 _BY_DIRECTORY: dict[Path, Linter] = {}
@@ -33,10 +33,7 @@ _CACHES: dict[int, Optional[Cache]] = {}
 def _cache_for(linter: Linter) -> Optional[Cache]:
     """The project's result cache, shared with ``envlint check`` (None when unusable)."""
     if id(linter) not in _CACHES:
-        project = linter.project
-        codes = [rule.code for rule in linter.rules] + [str(linter.use_prefilter)]
-        cache = Cache(project.config.root, fingerprint(project.config, registry_contents(project), codes))
-        _CACHES[id(linter)] = cache if cache.usable else None
+        _CACHES[id(linter)] = open_cache(linter)
     return _CACHES[id(linter)]
 
 

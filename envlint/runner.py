@@ -146,7 +146,7 @@ def check_in_parallel(
 # -- a run --------------------------------------------------------------------------------
 
 
-def registry_contents(project: Project) -> list[bytes]:
+def _registry_contents(project: Project) -> list[bytes]:
     contents = []
     for spec in project.config.registries:
         try:
@@ -154,6 +154,18 @@ def registry_contents(project: Project) -> list[bytes]:
         except OSError:
             contents.append(b"")
     return contents
+
+
+def open_cache(linter: Linter) -> Optional[Cache]:
+    """The project's result cache for this linter's rules, or None when unusable.
+
+    ``envlint check`` and the flake8 adapter both open it here, so the two
+    compute the same fingerprint and share entries.
+    """
+    project = linter.project
+    codes = [rule.code for rule in linter.rules] + [str(linter.use_prefilter)]
+    cache = Cache(project.config.root, fingerprint(project.config, _registry_contents(project), codes))
+    return cache if cache.usable else None
 
 
 def check_files(
@@ -169,12 +181,7 @@ def check_files(
     linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
     result = RunResult(project)
     config = project.config
-    cache = None
-    if use_cache:
-        codes = [rule.code for rule in linter.rules] + [str(use_prefilter)]
-        cache = Cache(config.root, fingerprint(config, registry_contents(project), codes))
-        if not cache.usable:
-            cache = None
+    cache = open_cache(linter) if use_cache else None
     answered: dict[Path, FileResult] = {}
     if cache is not None:
         # Unchanged files (same path, mtime, size) are answered without being read.
