@@ -16,7 +16,6 @@ entry per line, so a baseline change reads well in a diff.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections import Counter
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .atomic import atomic_write
 from .findings import Finding
 
 VERSION = 1
@@ -130,14 +130,9 @@ def render(findings: Iterable[Finding], file: Path) -> str:
 
 def write(findings: Iterable[Finding], file: Path) -> None:
     """Replace ``file`` atomically, so an interrupted run never leaves half a baseline."""
-    text = render(findings, file)
-    temporary = file.with_name(f".{file.name}.envlint-tmp")
     try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, file)
+        atomic_write(file, render(findings, file).encode("utf-8"))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         raise BaselineError(f"{file}: cannot write: {exc.strerror or exc}") from None
 
 

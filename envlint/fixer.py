@@ -12,8 +12,8 @@ the end):
    is left exactly as it was and reported;
 4. re-check what changed; stop when a pass changes nothing.
 
-Writes are atomic (temporary file in the same directory, ``os.replace``), keep
-permissions, encoding, BOM and line endings.
+Writes are atomic (``envlint.atomic``) and keep permissions, encoding, BOM and
+line endings.
 """
 
 from __future__ import annotations
@@ -21,15 +21,13 @@ from __future__ import annotations
 import ast
 import difflib
 import multiprocessing
-import os
 import re
-import stat
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from .atomic import atomic_write
 from .config import Config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
@@ -474,21 +472,3 @@ def _compile_problem(before: str, after: str, path: Path) -> Optional[str]:
         return f"the rewrite does not compile ({getattr(exc, 'msg', exc)})"
     return None
 
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never half."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".envlint", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise

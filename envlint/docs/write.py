@@ -6,16 +6,14 @@ text sliced around the region, never re-serialised. The region gets the page's
 own line breaks, and its headings nest below the heading above the begin
 marker, so the page keeps one outline. Writing is atomic (a temporary file in
 the same directory, then ``os.replace``) so an interrupted run never leaves a
-half-written page, and keeps the page's permissions.
+half-written page, and keeps the page's permissions (``envlint.atomic``).
 """
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from typing import Callable
 
+from ..atomic import atomic_write
 from . import DocsError
 from .page import Page
 
@@ -37,19 +35,8 @@ def write_text(page: Page, text: str) -> bool:
     if text == page.text:
         return False
     data = (b"\xef\xbb\xbf" if page.has_bom else b"") + text.encode("utf-8")
-    target = page.path.resolve()  # a symlinked page stays a symlink
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                             suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temporary, mode)
-            os.replace(temporary, target)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        atomic_write(page.path, data)  # a symlinked page stays a symlink
     except OSError as exc:
         raise DocsError(f"{page.path}: cannot write: {exc.strerror or exc}") from None
     return True
