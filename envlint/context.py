@@ -106,6 +106,11 @@ class FileContext:
         qualified = self.qualified_name(func)
         return self.helper_named(qualified) if qualified else None
 
+    def helper_semantics(self, qualified: str) -> Optional[str]:
+        """The ``envlint.safety.HELPER_MODELS`` id of the helper ``qualified`` names, if any."""
+        spec = self.helper_named(qualified)
+        return spec.semantics if spec else None
+
     def helper_named(self, qualified: str) -> Optional[HelperSpec]:
         best, best_length = None, -1
         for spec in self.config.helpers:

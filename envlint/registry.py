@@ -20,9 +20,11 @@ import ast
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
+from .names import Resolver
 from .source import SourceError, SourceFile
 
 # Base descriptor classes of sglang's EnvField API and the type each one parses to.
@@ -81,6 +83,8 @@ class Registry:
     # renames: old name -> replacement (None when removed without replacement)
     deprecations: dict[str, Optional[str]] = field(default_factory=dict)
     deprecation_mechanism: Optional[str] = None  # "table" | "function" | None
+    # ``_print_deprecated_env(old, new)``, unless its first parameter is named ``new...``
+    deprecation_old_first: bool = True
     # descriptor classes whose ``parse`` is sglang's, so envlint may model them
     verified_parsers: frozenset[str] = frozenset()
     # the registry module lists its descriptors (``vars(Envs)``): a new one is visible
@@ -104,6 +108,11 @@ class Registry:
         if self.style == "descriptor" and self.class_name:
             return f"{self.module}.{self.class_name}"
         return None
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        """Name resolution inside the registry file itself (what its getters call), built once."""
+        return Resolver(self.tree, self.module, self.path.name == "__init__.py")
 
     @property
     def package(self) -> str:
@@ -501,11 +510,11 @@ def _parse_deprecations(registry: Registry, tree: ast.Module) -> None:
     sglang 0.5.x keeps ``_DEPRECATED_ENVS = {"OLD": _DeprecatedEnv(replacement=...)}``;
     the conventions document ``_print_deprecated_env("OLD", "NEW")``.
     """
-    old_first = True
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "_print_deprecated_env":
             names = [a.arg for a in node.args.args]
-            old_first = not (names and names[0].startswith("new"))
+            registry.deprecation_old_first = not (names and names[0].startswith("new"))
+    old_first = registry.deprecation_old_first
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target

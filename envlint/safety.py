@@ -101,9 +101,9 @@ def samples_for(kind: str) -> tuple[Optional[str], ...]:
 
 def _parse_bool(value: str) -> bool:
     value = value.lower()
-    if value in ("true", "1", "yes", "y"):
+    if value in BOOL_TRUE:
         return True
-    if value in ("false", "0", "no", "n"):
+    if value in BOOL_FALSE:
         return False
     raise ValueError(value)
 

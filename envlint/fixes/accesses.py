@@ -18,7 +18,6 @@ from typing import Optional
 from ..accesses import RawAccess
 from ..context import FileContext
 from ..findings import SAFE, UNSAFE, Fix, RegistryEdit
-from ..names import Resolver
 from ..registry import Field, Registry
 from ..safety import (
     NotModelled,
@@ -74,13 +73,7 @@ def _candidates(ctx: FileContext, node: ast.AST) -> list[ast.AST]:
         parent = ctx.parent_of(current)
         if parent is None:
             break
-        if (
-            isinstance(parent, ast.Call)
-            and parent.args == [current]
-            and not parent.keywords
-            and isinstance(parent.func, ast.Name)
-            and ctx.qualified_name(parent.func) in (*_CASTS, "builtins.bool")
-        ):
+        if _is_cast(ctx, parent) and parent.args == [current] and not parent.keywords:
             current = parent
         elif isinstance(parent, ast.Attribute) and parent.attr in _STR_METHODS:
             call = ctx.parent_of(parent)
@@ -108,23 +101,10 @@ def _is_literal(node: ast.AST) -> bool:
 
 
 def _site_reader(ctx: FileContext, node: ast.AST, key: str) -> Optional[Reader]:
-    def helper_of(qualified: str) -> Optional[str]:
-        spec = ctx.helper_named(qualified)
-        return spec.semantics if spec else None
-
     try:
-        return expression_reader(node, key, ctx.qualified_name, helper_of)
+        return expression_reader(node, key, ctx.qualified_name, ctx.helper_semantics)
     except NotModelled:
         return None
-
-
-def _registry_resolver(registry: Registry) -> Resolver:
-    """Name resolution inside the registry file (for its getters), built once per registry."""
-    resolver = getattr(registry, "_resolver", None)
-    if resolver is None:
-        resolver = Resolver(registry.tree, registry.module, registry.path.name == "__init__.py")
-        registry._resolver = resolver
-    return resolver
 
 
 def _registry_reader(ctx: FileContext, registry: Registry, field: Field) -> tuple[Optional[Reader], Optional[str]]:
@@ -135,14 +115,9 @@ def _registry_reader(ctx: FileContext, registry: Registry, field: Field) -> tupl
     getter = registry.getters.get(field.name)
     if getter is None or registry.tree is None:
         return None, f"the registry's getter for {field.name} is not a plain lambda"
-    scope = _registry_resolver(registry).module_scope
-
-    def helper_of(qualified: str) -> Optional[str]:
-        spec = ctx.helper_named(qualified)
-        return spec.semantics if spec else None
-
+    scope = registry.resolver.module_scope
     try:
-        reader = expression_reader(getter, field.name, lambda n: scope.lookup(n.id), helper_of)
+        reader = expression_reader(getter, field.name, lambda n: scope.lookup(n.id), ctx.helper_semantics)
     except NotModelled as exc:
         return None, f"the registry computes {field.name} with {exc}, which envlint does not model"
     return reader, None

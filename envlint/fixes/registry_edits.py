@@ -70,10 +70,10 @@ def add_field_edits(
         # prefix ("MOONCAKE") is.
         floor = 1 if request.name.startswith(owned_prefixes) else 0
         best, best_score = None, floor
-        for stmt, name, _ in fields:
+        for _, name, _ in fields:
             score = _common_tokens(request.name, name)
             if score > best_score:
-                best, best_score = stmt, score
+                best, best_score = name, score
         if best is None:
             # An earlier run's new section collects later orphans too.
             earlier = [stmt for stmt, name, _ in fields if registry.fields[name].section == NEW_SECTION]
@@ -83,8 +83,8 @@ def add_field_edits(
                 orphans.append(line)
             continue
         # After the last field of the matched field's section.
-        section = registry.fields[best.targets[0].id if isinstance(best, ast.Assign) else best.target.id].section
-        last = best
+        section = registry.fields[best].section
+        last = None
         for stmt, name, _ in fields:
             if registry.fields.get(name) and registry.fields[name].section == section:
                 last = stmt
@@ -137,21 +137,15 @@ def deprecation_edit(
                     last = values[-1]
                     indent = " " * node.value.keys[-1].col_offset
                     line = last.end_lineno + 1
-                    text = source.line_text(last.end_lineno)
-                    comma = "" if text.rstrip().endswith(",") else None
-                    if comma is None:
+                    if not source.line_text(last.end_lineno).rstrip().endswith(","):
                         raise RegistryEditError("the _DEPRECATED_ENVS table's last entry has no trailing comma")
                     extra = f", {_INVERT}" if invert else ""
                     entry = f'{indent}"{old}": _DeprecatedEnv(replacement="{new}"{extra}),{newline}'
                     return Edit(line, 0, line, 0, entry)
         raise RegistryEditError("the _DEPRECATED_ENVS table is not a dict literal")
     if registry.deprecation_mechanism == "function":
-        old_first = True
         calls: list[ast.stmt] = []
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and node.name == "_print_deprecated_env":
-                names = [a.arg for a in node.args.args]
-                old_first = not (names and names[0].startswith("new"))
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 func = node.value.func
                 if isinstance(func, ast.Name) and func.id == "_print_deprecated_env":
@@ -159,7 +153,7 @@ def deprecation_edit(
         if calls:
             last = max(calls, key=lambda c: c.end_lineno)
             indent = " " * last.col_offset
-            args = f'"{old}", "{new}"' if old_first else f'"{new}", "{old}"'
+            args = f'"{old}", "{new}"' if registry.deprecation_old_first else f'"{new}", "{old}"'
             line = last.end_lineno + 1
             return Edit(line, 0, line, 0, f"{indent}_print_deprecated_env({args}){newline}")
     raise RegistryEditError(
