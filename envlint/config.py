@@ -96,11 +96,11 @@ class Config:
         for path in files:
             if path.name not in tails:
                 continue  # cheap test first: resolve() only the few candidates
-            posix = path.resolve().as_posix()
-            for entry in self.profile.known_registries:
-                if posix.endswith("/" + entry.relative_path) and path.resolve() not in known:
-                    known.add(path.resolve())
-                    extra.append(RegistrySpec(path.resolve(), entry.style, entry.module))
+            resolved = path.resolve()
+            spec = _known_registry_at(resolved, self.profile)
+            if spec is not None and resolved not in known:
+                known.add(resolved)
+                extra.append(spec)
         if not extra:
             return self
         registries = self.registries + tuple(extra)
@@ -312,15 +312,18 @@ def registries_below(
     if key not in _BELOW_ROOT_CACHE:
         from .discovery import walk_python_files
 
-        found = []
-        for path in walk_python_files(root, root, exclude):
-            posix = path.as_posix()
-            for known in profile.known_registries:
-                if posix.endswith("/" + known.relative_path):
-                    found.append(RegistrySpec(path.resolve(), known.style, known.module))
-                    break
-        _BELOW_ROOT_CACHE[key] = tuple(found)
+        found = (_known_registry_at(path, profile) for path in walk_python_files(root, root, exclude))
+        _BELOW_ROOT_CACHE[key] = tuple(spec for spec in found if spec is not None)
     return _BELOW_ROOT_CACHE[key]
+
+
+def _known_registry_at(path: Path, profile: Profile) -> Optional[RegistrySpec]:
+    """The registry ``path`` is, when it sits where one of the profile's registries lives."""
+    posix = path.as_posix()
+    for known in profile.known_registries:
+        if posix.endswith("/" + known.relative_path):
+            return RegistrySpec(path.resolve(), known.style, known.module)
+    return None
 
 
 def _default_src(
