@@ -20,7 +20,7 @@ from .config import ConfigError
 from .discovery import DiscoveryError
 from .docs import DocsError
 from .gitdiff import GitError, changed_lines
-from .report import FORMATTERS
+from .report import FORMATTERS, format_counts
 from .rules import ALL_RULES, RULES_BY_CODE
 
 _CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$")
@@ -189,7 +189,7 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
     counts = Counter(f.code for f in result.findings)
     print(
         f"Recorded {found} finding{'s' * (found != 1)} in {args.output}"
-        + (f" ({_counts(counts)})." if found else ".")
+        + (f" ({format_counts(counts)})." if found else ".")
     )
     return 1 if result.errors else 0
 
@@ -205,13 +205,7 @@ def _progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def _counts(counter) -> str:
-    return ", ".join(f"{code}: {count}" for code, count in sorted(counter.items()))
-
-
 def _cmd_fix(args: argparse.Namespace) -> int:
-    from collections import Counter
-
     from .fixer import Fixer
     from .report import format_text
     from .runner import default_jobs, prepare
@@ -230,46 +224,20 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         jobs=args.jobs or default_jobs(),
     )
     report = fixer.run()
-    changed = report.changed
     for note in report.notes:
         print(f"envlint: note: {note}", file=sys.stderr)
     if args.diff:
-        sys.stdout.write("".join(change.diff() for change in changed))
+        sys.stdout.write("".join(change.diff() for change in report.changed))
         for path, reason in report.errors:
             print(f"envlint: error: {path}: {reason}", file=sys.stderr)
-        return 1 if changed else (1 if report.errors else 0)
+        return 1 if report.changed or report.errors else 0
     errors = report.errors + fixer.write()
-    remaining = report.remaining
-    sys.stdout.write(format_text(remaining))
-    fixed = sum(report.applied.values())
-    summary = f"Fixed {fixed} finding{'s' * (fixed != 1)} in {len(changed)} file{'s' * (len(changed) != 1)}"
-    if fixed:
-        summary += f" ({_counts(report.applied)})"
-    print(summary + ".")
-    if remaining:
-        unsafe = Counter(f.code for f in remaining if f.fix and not f.fix.is_safe)
-        blocked = Counter(f.code for f in remaining if f.fix and f.fix.is_safe)
-        none = Counter(f.code for f in remaining if not f.fix)
-        left = Counter(f.code for f in remaining)
-        parts = []
-        for code, count in sorted(left.items()):
-            detail = []
-            if unsafe[code] and not args.unsafe_fixes:
-                detail.append(f"{unsafe[code]} with unsafe fixes")
-            not_applied = blocked[code] + (unsafe[code] if args.unsafe_fixes else 0)
-            if not_applied:
-                detail.append(f"{not_applied} with blocked fixes")
-            if none[code]:
-                detail.append(f"{none[code]} without a fix")
-            parts.append(f"{code}: {count}" + (f" ({', '.join(detail)})" if detail else ""))
-        print(f"{len(remaining)} left: {'; '.join(parts)}.")
-        if any(unsafe.values()) and not args.unsafe_fixes:
-            print("Unsafe fixes change behaviour; review them with --unsafe-fixes --diff.")
-        if report.notes and (any(blocked.values()) or args.unsafe_fixes):
-            print("The notes on stderr say why blocked fixes were not applied.")
+    sys.stdout.write(format_text(report.remaining))
+    for line in report.summary(unsafe_applied=args.unsafe_fixes):
+        print(line)
     for path, reason in errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
-    return 1 if (remaining or errors) else 0
+    return 1 if (report.remaining or errors) else 0
 
 
 def _cmd_rules() -> int:

@@ -36,6 +36,7 @@ from .fixes.imports import update_imports
 from .fixes.inversion import InversionPlanner
 from .fixes.registry_edits import RegistryEditError, add_field_edits, deprecation_edit
 from .fixes.renames import RenamePlanner
+from .report import format_counts
 from .modules import module_name
 from .project import Project
 from .runner import check_in_parallel
@@ -72,6 +73,35 @@ class FixReport:
     @property
     def changed(self) -> list[FileChange]:
         return [c for c in self.changes.values() if c.text != c.original.text]
+
+    def summary(self, unsafe_applied: bool) -> list[str]:
+        """What ``envlint fix`` prints last: what was fixed, what is left and why."""
+        fixed, files = sum(self.applied.values()), len(self.changed)
+        line = f"Fixed {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}"
+        lines = [line + (f" ({format_counts(self.applied)})." if fixed else ".")]
+        remaining = self.remaining
+        if not remaining:
+            return lines
+        unsafe = Counter(f.code for f in remaining if f.fix and not f.fix.is_safe)
+        blocked = Counter(f.code for f in remaining if f.fix and f.fix.is_safe)
+        none = Counter(f.code for f in remaining if not f.fix)
+        parts = []
+        for code, count in sorted(Counter(f.code for f in remaining).items()):
+            detail = []
+            if unsafe[code] and not unsafe_applied:
+                detail.append(f"{unsafe[code]} with unsafe fixes")
+            not_applied = blocked[code] + (unsafe[code] if unsafe_applied else 0)
+            if not_applied:
+                detail.append(f"{not_applied} with blocked fixes")
+            if none[code]:
+                detail.append(f"{none[code]} without a fix")
+            parts.append(f"{code}: {count}" + (f" ({', '.join(detail)})" if detail else ""))
+        lines.append(f"{len(remaining)} left: {'; '.join(parts)}.")
+        if any(unsafe.values()) and not unsafe_applied:
+            lines.append("Unsafe fixes change behaviour; review them with --unsafe-fixes --diff.")
+        if self.notes and (any(blocked.values()) or unsafe_applied):
+            lines.append("The notes on stderr say why blocked fixes were not applied.")
+        return lines
 
 
 class Fixer:

@@ -7,7 +7,7 @@ SARIF, reviewdog) have a module each.
 from __future__ import annotations
 
 import json
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..findings import Finding
 from .github import format_github
@@ -18,6 +18,11 @@ from .sarif import format_sarif
 def format_text(findings: Sequence[Finding]) -> str:
     """flake8's format: ``path:line:col: CODE message``."""
     return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in findings)
+
+
+def format_counts(counts: Mapping[str, int]) -> str:
+    """``ENV001: 3, ENV002: 1``: how many findings of each code, in code order."""
+    return ", ".join(f"{code}: {count}" for code, count in sorted(counts.items()))
 
 
 def format_json(findings: Sequence[Finding]) -> str:
