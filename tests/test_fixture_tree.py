@@ -87,3 +87,30 @@ def test_registries_found_below_the_linted_path(tmp_path, sglang_project, run_cl
     assert err == ""  # both registries found although they sit below the root
     assert "third_party/sglang/python/sglang/srt/managers/scheduler.py:10:8: ENV004" in out
     assert "ENV003" in out
+
+
+def _span_text(root, finding) -> str:
+    lines = (root / finding["path"]).read_text(encoding="utf-8").splitlines(keepends=True)
+    first, last = finding["line"] - 1, finding["end_line"] - 1
+    start, end = finding["column"] - 1, finding["end_column"] - 1
+    if first == last:
+        return lines[first][start:end]
+    return lines[first][start:] + "".join(lines[first + 1 : last]) + lines[last][:end]
+
+
+def test_every_finding_spans_exactly_one_whole_expression(sglang_project, run_cli):
+    """End positions: the (line, column)-(end_line, end_column) range of each finding is a
+    complete expression (or ``KEY=value`` keyword, or a registry name) naming the key."""
+    import ast
+
+    _, out, _ = run_cli("check", ".", "--format", "json", cwd=sglang_project)
+    findings = json.loads(out)
+    assert len(findings) == len(expected_findings(sglang_project))
+    for finding in findings:
+        text = _span_text(sglang_project, finding)
+        name, equals, value = text.partition("=")
+        if equals and name.isidentifier() and "(" not in name:
+            ast.parse(value, mode="eval")  # a keyword argument: KEY="value"
+        else:
+            ast.parse(f"({text})", mode="eval")  # raises when the span cuts an expression
+        assert text == text.strip() and finding["key"] in text, finding
