@@ -53,8 +53,13 @@ def add_field_edits(
     tree: ast.Module,
     registry: Registry,
     requests: list[RegistryEdit],
-    owned_prefixes: tuple[str, ...] = ("SGLANG_", "SGL_"),
+    owned_prefixes: tuple[str, ...],
 ) -> list[Edit]:
+    """Edits that add each requested descriptor under the section it fits best.
+
+    ``owned_prefixes`` (the configuration's) are too common to count as a
+    shared name prefix: every owned key starts with one.
+    """
     class_node = _registry_class(tree, registry)
     if class_node is None:
         raise RegistryEditError(f"{registry.path.name} has no registry class to add fields to")
