@@ -90,7 +90,7 @@ class FileContext:
         if not isinstance(expr, (ast.Name, ast.Attribute)):
             return None
         name = self.qualified_name(expr)
-        return self.project.registry_named(name) or self.project.registry_class_named(name)
+        return self.project.registry_named(name)
 
     def helper(self, func: ast.AST) -> Optional[HelperSpec]:
         """The env-reading helper ``func`` refers to, when it is the project's own.

@@ -47,17 +47,13 @@ class Project:
     # -- registries ------------------------------------------------------------------
 
     def registry_named(self, qualified_name: Optional[str]) -> Optional[Registry]:
-        """The registry an expression resolving to ``qualified_name`` refers to."""
+        """The registry an expression resolving to ``qualified_name`` refers to: its
+        instance (``sglang.srt.environ.envs``), module, or class (``...environ.Envs``)."""
         if qualified_name is None:
             return None
         for registry in self.registries:
             if qualified_name == registry.qualified_name:
                 return registry
-        return None
-
-    def registry_class_named(self, qualified_name: Optional[str]) -> Optional[Registry]:
-        if qualified_name is None:
-            return None
         for registry in self.registries:
             if qualified_name == registry.class_qualified_name:
                 return registry
