@@ -423,3 +423,21 @@ def test_mentions_that_block_a_group_rename_or_inversion():
         "# SGL_FOO in prose is not an attribute\n"  # 6
     )
     assert list(attribute_mentions(text, "SGL_FOO")) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "before,after,problem",
+    [
+        ("x = 1\n", "x = 2\n", None),
+        ("x = 1\n", "x = (2\n", "the rewrite does not parse ('(' was never closed)"),
+        # parses, but `return` outside a function does not compile
+        ("x = 1\n", "return 2\n", "the rewrite does not compile ('return' outside function)"),
+        # an original that did not compile either: parsing is all that is asked
+        ("return 1\n", "return 2\n", None),
+        ("return 1\n", "return (2\n", "the rewrite does not parse ('(' was never closed)"),
+    ],
+)
+def test_when_a_rewrite_counts_as_broken(before, after, problem):
+    from envlint.fixer import _compile_problem
+
+    assert _compile_problem(before, after, Path("module.py")) == problem
