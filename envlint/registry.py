@@ -87,6 +87,9 @@ class Registry:
     deprecation_old_first: bool = True
     # descriptor classes whose ``parse`` is sglang's, so envlint may model them
     verified_parsers: frozenset[str] = frozenset()
+    # the registry API methods whose code is the one envlint models (``verified_methods``):
+    # "is_set", "set", "clear" of EnvField (descriptor style); "is_set" (module style)
+    verified_methods: frozenset[str] = frozenset()
     # the registry module lists its descriptors (``vars(Envs)``): a new one is visible
     enumerates_fields: bool = False
     supports_secret: bool = False  # EnvField(..., secret=True) exists
@@ -360,6 +363,7 @@ def _parse_descriptor(registry: Registry, tree: ast.Module, source: SourceFile) 
         )
     _parse_deprecations(registry, tree)
     registry.verified_parsers = verified_parsers(tree)
+    registry.verified_methods = verified_methods(tree, "descriptor")
     registry.enumerates_fields = _enumerates(tree, {class_node.name, registry.instance or "envs"})
     init = _method({n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}, "EnvField", "__init__")
     registry.supports_secret = init is not None and any(
@@ -471,6 +475,70 @@ def verified_parsers(tree: ast.Module) -> frozenset[str]:
             and all(isinstance(r, ast.Constant) and isinstance(r.value, bool) for r in returns)
         ):
             verified.add("EnvBool")
+    return frozenset(verified)
+
+
+# What envlint's write, delete and presence-check fixes assume each API method does,
+# with the parameter names as placeholders: sglang's EnvField (0.5.x) and vLLM's
+# module-level ``is_set``. Alternatives list the accepted bodies (docstrings aside).
+_DESCRIPTOR_METHODS = {
+    "is_set": (["return {self}.name in os.environ"],),
+    "set": (
+        ["{self}._set_to_none = {arg} is None", "os.environ[{self}.name] = str({arg})"],
+        ["os.environ[{self}.name] = str({arg})"],
+    ),
+    "clear": (
+        ["os.environ.pop({self}.name, None)", "{self}._set_to_none = False"],
+        ["os.environ.pop({self}.name, None)"],
+    ),
+}
+_MODULE_IS_SET = (
+    ["return {arg} in os.environ"],
+    # vLLM: registered names only; fixes only ever ask about registered names
+    [
+        "if {arg} in {dict}:\n    return {arg} in os.environ",
+        "raise AttributeError(f'module {{__name__!r}} has no attribute {{{arg}!r}}')",
+    ],
+)
+
+
+def _body_matches(function: ast.FunctionDef, alternatives, **names: str) -> bool:
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # a docstring
+    written = [ast.dump(statement) for statement in body]
+    for alternative in alternatives:
+        expected = [ast.dump(ast.parse(line.format(**names)).body[0]) for line in alternative]
+        if written == expected:
+            return True
+    return False
+
+
+def verified_methods(tree: ast.Module, style: str, dict_name: Optional[str] = None) -> frozenset[str]:
+    """The registry API methods whose code is exactly what envlint's fixes assume.
+
+    ``"K" in os.environ`` becomes ``envs.K.is_set()``, ``os.environ["K"] = v``
+    becomes ``envs.K.set(v)``, ``os.environ.pop("K", None)`` becomes
+    ``envs.K.clear()``: equivalent only when those methods do what sglang's do.
+    A registry whose method differs (logs, converts, validates) gets unsafe fixes.
+    """
+    verified = set()
+    if style == "descriptor":
+        classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+        for name, alternatives in _DESCRIPTOR_METHODS.items():
+            method = _method(classes, "EnvField", name)
+            params = [a.arg for a in method.args.args] if method is not None else []
+            if method is None or len(params) != (2 if name == "set" else 1):
+                continue
+            arg = params[1] if name == "set" else ""
+            if _body_matches(method, alternatives, self=params[0], arg=arg):
+                verified.add(name)
+        return frozenset(verified)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "is_set" and len(node.args.args) == 1:
+            arg = node.args.args[0].arg
+            if _body_matches(node, _MODULE_IS_SET, arg=arg, dict=dict_name or DEFAULT_ENV_DICT):
+                verified.add("is_set")
     return frozenset(verified)
 
 
@@ -624,6 +692,7 @@ def _parse_module(registry: Registry, tree: ast.Module, source: SourceFile) -> N
                         optional=optional,
                     )
     registry.module_attributes = frozenset(attributes)
+    registry.verified_methods = verified_methods(tree, "module", registry.dict_name)
     if dict_node is None:
         return
     comments = _CommentMap(source, dict_node.lineno, dict_node.end_lineno)

@@ -282,3 +282,57 @@ def test_safe_fixes_here_still_behave_the_same(tmp_path):
     assert "envs.SGLANG_SCHEDULER_BATCH.get()" in (after / "python/sglang/srt/probe/ok.py").read_text()
     rows = [{}, {"SGLANG_MODEL_NAME": "m"}, {"SGLANG_SCHEDULER_BATCH": "12"}, {"SGLANG_SCHEDULER_BATCH": " 7 "}]
     assert run_cases(root, "sglang.srt.probe.ok", rows) == run_cases(after, "sglang.srt.probe.ok", rows)
+
+
+def _writes_probe(tmp_path: Path, replace: tuple[str, str]) -> dict:
+    code = (
+        "import os\n\n\ndef case():\n"
+        '    os.environ["SGLANG_LOG_LEVEL"] = "debug"\n'  # 5: set()
+        '    os.environ.pop("SGLANG_MODEL_NAME", None)\n'  # 6: clear()
+        '    return "SGLANG_LOG_GC" in os.environ\n'  # 7: is_set()
+    )
+    root = project(tmp_path, {"python/sglang/srt/probe/writes.py": code})
+    registry = root / REGISTRY
+    text = registry.read_text()
+    assert replace[0] in text
+    registry.write_text(text.replace(*replace))
+    return verdicts(root)
+
+
+def test_writes_deletes_and_checks_are_safe_only_with_sglangs_own_methods(tmp_path):
+    found = _writes_probe(tmp_path / "same", ("", ""))
+    assert (found[5], found[6], found[7]) == (("safe", None),) * 3
+    # A registry whose EnvField.set() does more than store str(value) (here: lower-cases it)
+    found = _writes_probe(
+        tmp_path / "set",
+        ("os.environ[self.name] = str(value)", "os.environ[self.name] = str(value).lower()"),
+    )
+    assert found[5] == (
+        "unsafe",
+        "EnvField.set() in environ.py is not the code envlint models, so the rewrite is not "
+        "proven equivalent",
+    )
+    assert (found[6][0], found[7][0]) == ("safe", "safe")
+    found = _writes_probe(tmp_path / "is_set", ("return self.name in os.environ", "return bool(os.environ.get(self.name))"))
+    assert (found[5][0], found[6][0], found[7][0]) == ("safe", "safe", "unsafe")
+    assert found[7][1].startswith("EnvField.is_set() in environ.py is not the code envlint models")
+    found = _writes_probe(tmp_path / "clear", ("os.environ.pop(self.name, None)", "os.environ[self.name] = ''"))
+    assert (found[5][0], found[6][0], found[7][0]) == ("safe", "unsafe", "safe")
+
+
+def test_module_registry_is_set_must_be_name_in_environ(tmp_path):
+    import ast
+
+    from envlint.registry import verified_methods
+
+    vllm = (
+        "def is_set(name: str):\n"
+        '    """Check if an environment variable is explicitly set."""\n'
+        "    if name in environment_variables:\n"
+        "        return name in os.environ\n"
+        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
+    )
+    assert verified_methods(ast.parse(vllm), "module", "environment_variables") == {"is_set"}
+    assert verified_methods(ast.parse("def is_set(key):\n    return key in os.environ\n"), "module") == {"is_set"}
+    truthy = "def is_set(name):\n    return bool(os.environ.get(name))\n"  # "" counts as unset
+    assert verified_methods(ast.parse(truthy), "module") == frozenset()

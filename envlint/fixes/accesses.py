@@ -329,7 +329,22 @@ def _check_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str
     reason = None
     if key != access.key:
         reason = f"checks {key} where the code checked {access.key}"
+    else:
+        reason = _unverified(registry, "is_set")
     return _fix(ctx, UNSAFE if reason else SAFE, access.node, text, imports, (), reason)
+
+
+def _unverified(registry: Registry, *methods: str) -> Optional[str]:
+    """Why the rewrite is not proven, when it relies on a registry method envlint could
+    not verify is sglang's (``Registry.verified_methods``); None when all are."""
+    for method in methods:
+        if method not in registry.verified_methods:
+            owner = "EnvField." if registry.style == "descriptor" else ""
+            return (
+                f"{owner}{method}() in {registry.path.name} is not the code envlint models, "
+                "so the rewrite is not proven equivalent"
+            )
+    return None
 
 
 def _statement_of(ctx: FileContext, access: RawAccess) -> Optional[ast.stmt]:
@@ -394,6 +409,8 @@ def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str
             "setdefault() always evaluates its value; the rewrite evaluates it only when "
             f"{key} is unset"
         )
+    else:
+        reason = _unverified(registry, "set", *(("is_set",) if access.operation == "setdefault" else ()))
     return _fix(ctx, UNSAFE if reason else SAFE, statement, text, imports, (), reason)
 
 
@@ -410,4 +427,6 @@ def _delete_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: st
         access.operation == "pop" and len(access.node.args) + len(access.node.keywords) < 2
     ):
         reason = f"the original raises KeyError when {key} is unset; clear() does not"
+    else:
+        reason = _unverified(registry, "clear")
     return _fix(ctx, UNSAFE if reason else SAFE, statement, text, imports, (), reason)
