@@ -7,7 +7,8 @@ work such as the registry's legacy-name conversion sees that row's
 environment — the case is called, and its value (or exception type) and the
 resulting ``os.environ`` are recorded.
 
-Input on stdin: {"modules": [...], "rows": [{KEY: value, ...}, ...]}.
+Input on stdin: {"modules": [...], "rows": [{KEY: value, ...}, ...]} and optionally
+"functions": [...], the names to call where a module has them (default: every ``case_*``).
 """
 
 import importlib
@@ -18,7 +19,8 @@ import warnings
 
 
 def _fresh_import(name):
-    for loaded in [m for m in sys.modules if m == "sglang" or m.startswith("sglang.")]:
+    package = name.partition(".")[0]  # sglang, vllm: the whole package is imported afresh
+    for loaded in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[loaded]
     return importlib.import_module(name)
 
@@ -33,7 +35,9 @@ def main():
     baseline = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "PYTHONPATH")}
     outcomes = {}
     for module_name in spec["modules"]:
-        cases = sorted(n for n in dir(_fresh_import(module_name)) if n.startswith("case_"))
+        names = dir(_fresh_import(module_name))
+        wanted = spec.get("functions")
+        cases = sorted(n for n in names if (n in wanted if wanted else n.startswith("case_")))
         for case in cases:
             results = []
             for row in spec["rows"]:

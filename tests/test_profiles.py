@@ -83,3 +83,45 @@ def test_custom_configuration_without_a_profile_registry(tmp_path, run_cli):
     assert out.splitlines() == [
         "acme/run.py:2:5: ENV001 raw read of ACME_MODE via os.getenv(); use envs.ACME_MODE"
     ]
+
+
+def test_vllm_safe_fixes_preserve_behaviour(tmp_path, run_cli):
+    """The differential proof of test_fix.py, for the vllm profile's safe rewrites (module-style
+    reads and ``envs.is_set``): each fixed function behaves the same under every environment."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from test_fix import RUNNER
+
+    root = tmp_path / "proj"
+    shutil.copytree(VLLM_PROJECT, root)
+    code, out, _ = run_cli("fix", "vllm", cwd=root)
+    assert "Fixed 4 findings in 2 files (ENV001: 4)." in out.splitlines()
+    rows = [{}]
+    for timeout in ("0", "7", "-3", " 12 ", "+5", "1_000", "abc", ""):
+        for host in ("", "10.0.0.2"):
+            rows.append({"VLLM_ENGINE_ITERATION_TIMEOUT_S": timeout, "VLLM_HOST_IP": host})
+    rows += [{"VLLM_PORT": "8000"}, {"VLLM_PORT": ""}, {"VLLM_USE_MODELSCOPE": "true"}]
+    spec = {
+        "modules": ["vllm.engine.core", "vllm.worker"],
+        "functions": ["timeout", "host", "presence", "port_is_set"],
+        "rows": rows,
+    }
+
+    def outcomes(tree):
+        proc = subprocess.run(
+            [sys.executable, str(RUNNER)], input=json.dumps(spec), capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": str(tree)}, check=True,
+        )
+        return json.loads(proc.stdout)
+
+    before, after = outcomes(VLLM_PROJECT), outcomes(root)
+    assert sorted(before) == [
+        "vllm.engine.core.host", "vllm.engine.core.presence", "vllm.engine.core.timeout",
+        "vllm.worker.port_is_set",
+    ]
+    assert after == before
+    # not vacuous: the rewritten functions do read the environment
+    assert len({r["outcome"] for r in before["vllm.engine.core.timeout"]}) > 3
