@@ -19,19 +19,17 @@ fixed prefixes and options so that user configuration (``diff.noprefix``,
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from .findings import Finding
+from .git import GitError, _first_line, _git, merge_base, repository_root
+
+__all__ = ["ChangedLines", "GitError", "changed_lines", "merge_base", "parse_diff", "repository_root"]
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
-
-
-class GitError(Exception):
-    """git cannot answer (not a repository, unknown ref, no git); one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -62,47 +60,6 @@ class ChangedLines:
 
     def select(self, findings: Iterable[Finding]) -> list[Finding]:
         return [finding for finding in findings if self.covers(finding)]
-
-
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
-            errors="surrogateescape",
-        )
-    except FileNotFoundError:
-        raise GitError("--diff-base needs git, and git is not on PATH") from None
-
-
-def _first_line(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    return lines[0].removeprefix("fatal: ") if lines else "git failed"
-
-
-def repository_root(cwd: Path) -> Path:
-    done = _git(["rev-parse", "--show-toplevel"], cwd)
-    if done.returncode != 0:
-        raise GitError(f"--diff-base needs a git repository, and {cwd} is not in one")
-    return Path(done.stdout.strip()).resolve()
-
-
-def merge_base(ref: str, root: Path) -> str:
-    """The commit where HEAD's history meets REF's; errors name the ref the user typed."""
-    if not ref.strip():
-        raise GitError("--diff-base needs a git revision (a branch, tag or commit), got ''")
-    if ref.startswith("-"):
-        raise GitError(f"unknown git revision {ref!r}")
-    for revision, missing in (
-        ("HEAD", "HEAD has no commits yet; commit something before using --diff-base"),
-        (ref, f"unknown git revision {ref!r} (fetch it first; in GitHub Actions check out "
-              "with fetch-depth: 0)"),
-    ):
-        if _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root).returncode:
-            raise GitError(missing)
-    done = _git(["merge-base", ref, "HEAD"], root)
-    if done.returncode != 0:
-        raise GitError(f"HEAD and {ref!r} have no common ancestor")
-    return done.stdout.strip()
 
 
 def _unquote(path: str) -> str:
