@@ -9,7 +9,6 @@ Exit codes: 0 nothing found, 1 findings or files that could not be checked,
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -21,22 +20,21 @@ from .discovery import DiscoveryError
 from .docs import DocsError
 from .gitdiff import GitError, changed_lines
 from .report import FORMATTERS, format_counts
-from .rules import ALL_RULES, RULES_BY_CODE
-
-_CODE_PREFIX = re.compile(r"^[A-Z]{1,3}[0-9]{0,3}$")
-
+from .codes import ALL_CODES, page, validate_selectors
 
 class UsageError(Exception):
     pass
 
 
-def _codes(values: Optional[list[str]]) -> Optional[tuple[str, ...]]:
+def _codes(values: Optional[list[str]], option: str) -> Optional[tuple[str, ...]]:
+    """The codes of a repeatable, comma-separated ``--select``/``--ignore``; each must select a rule."""
     if values is None:
         return None
     codes = tuple(c.strip() for value in values for c in value.split(",") if c.strip())
-    for code in codes:
-        if not _CODE_PREFIX.match(code):
-            raise UsageError(f"invalid code prefix {code!r} (expected e.g. ENV or ENV001)")
+    try:
+        validate_selectors(codes, option)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return codes
 
 
@@ -125,7 +123,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .runner import check_files, default_jobs, prepare, selected_codes
 
     paths = args.paths or [Path(".")]
-    select, ignore = _codes(args.select), _codes(args.ignore)
+    select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (all cores) or more")
     if args.show_stale and args.baseline is None:
@@ -179,7 +177,7 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
     from .runner import check_files, prepare
 
     paths = args.paths or [Path(".")]
-    select, ignore = _codes(args.select), _codes(args.ignore)
+    select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
     project, files = prepare(paths)
     result = check_files(project, files, select, ignore)
     baseline.write(result.findings, args.output)
@@ -211,7 +209,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     from .runner import default_jobs, prepare
 
     paths = args.paths or [Path(".")]
-    select, ignore = _codes(args.select), _codes(args.ignore)
+    select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
     project, files = prepare(paths)
     show_progress = sys.stderr.isatty() and len(files) > 200
     fixer = Fixer(
@@ -241,16 +239,19 @@ def _cmd_fix(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules() -> int:
-    for rule in ALL_RULES:
-        print(f"{rule.code}  {rule.name:<28} {rule.summary}")
+    for entry in ALL_CODES:
+        print(f"{entry.code}  {entry.name:<28} {entry.summary}")
     return 0
 
 
 def _cmd_rule(code: str) -> int:
-    rule = RULES_BY_CODE.get(code.upper())
-    if rule is None:
-        raise UsageError(f"unknown rule {code!r}; `envlint rules` lists them")
-    print(f"# {rule.code} ({rule.name})\n\n{rule.summary}\n\n{rule.explanation()}")
+    entry = page(code)
+    if entry is None:
+        from .suggest import did_you_mean
+
+        hint = did_you_mean(code, [c.code for c in ALL_CODES])
+        raise UsageError(f"unknown rule {code!r}{hint or '; `envlint rules` lists them'}")
+    print(entry.render())
     return 0
 
 

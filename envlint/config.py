@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .profiles import PROFILES, HelperSpec, KnownRegistry, Profile
+from .suggest import did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,6 +80,8 @@ class Config:
     registries_configured: bool = False
     src_configured: bool = False
     root_marked: bool = True
+    # (normalized glob, code prefixes): see envlint.perfile
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def with_discovered_registries(self, files: list[Path]) -> "Config":
         """Add known registry files found *below* the linted paths.
@@ -170,7 +173,16 @@ _KNOWN_KEYS = {
     "temp-set-env",
     "package-roots",
     "flag-writes",
+    "per-file-ignores",
 }
+
+
+def _no_unknown_keys(where: str, table: str, entry: dict, known: set[str]) -> None:
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: {table}: unknown key '{unknown[0]}'{did_you_mean(unknown[0], sorted(known))}"
+        )
 
 
 def _string_list(where: str, key: str, value: Any) -> tuple[str, ...]:
@@ -198,9 +210,7 @@ def _parse_registries(
             raise ConfigError(
                 f"{where}: each registry is a path or a table with a 'path' string"
             )
-        unknown = set(entry) - {"path", "style", "module"}
-        if unknown:
-            raise ConfigError(f"{where}: registry: unknown key '{sorted(unknown)[0]}'")
+        _no_unknown_keys(where, "registry", entry, {"path", "style", "module"})
         path = (root / entry["path"]).resolve()
         if not path.is_file():
             raise ConfigError(f"{where}: registry '{entry['path']}' does not exist")
@@ -238,9 +248,7 @@ def _parse_helpers(where: str, value: Any) -> tuple[HelperSpec, ...]:
     for entry in value:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise ConfigError(f"{where}: each helper is a table with a 'name' string")
-        unknown = set(entry) - {"name", "kind", "packages", "semantics"}
-        if unknown:
-            raise ConfigError(f"{where}: helper: unknown key '{sorted(unknown)[0]}'")
+        _no_unknown_keys(where, "helper", entry, {"name", "kind", "packages", "semantics"})
         kind = entry.get("kind", "bool")
         if kind not in ("bool", "int"):
             raise ConfigError(f"{where}: helper kind must be 'bool' or 'int', not {kind!r}")
@@ -254,6 +262,22 @@ def _parse_helpers(where: str, value: Any) -> tuple[HelperSpec, ...]:
             )
         helpers.append(HelperSpec(entry["name"], kind, packages, semantics))
     return tuple(helpers)
+
+
+def _parse_per_file_ignores(where: str, root: Path, value: Any) -> tuple:
+    """``{"tests/*" = ["ENV001"]}`` -> ((normalized pattern, codes), ...), in file order."""
+    from .perfile import normalize_pattern
+
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where}: 'per-file-ignores' must be a table of glob = [codes], "
+            'e.g. {"tests/*" = ["ENV001"]}'
+        )
+    rules = []
+    for pattern, codes in value.items():
+        codes = _string_list(where, f"per-file-ignores.{pattern}", codes)
+        rules.append((normalize_pattern(pattern, root), tuple(c.strip() for c in codes)))
+    return tuple(rules)
 
 
 def discover_registries(
@@ -353,14 +377,13 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     start = paths[0] if paths else Path(".")
     root, config_file, table, root_marked = find_project(start)
     where = str(config_file) if config_file else "[tool.envlint]"
-    unknown = set(table) - _KNOWN_KEYS
-    if unknown:
-        raise ConfigError(f"{where}: [tool.envlint]: unknown key '{sorted(unknown)[0]}'")
+    _no_unknown_keys(where, "[tool.envlint]", table, _KNOWN_KEYS)
 
     profile_name = table.get("profile")
     if profile_name is not None and (not isinstance(profile_name, str) or profile_name not in PROFILES):
+        hint = did_you_mean(profile_name, sorted(PROFILES)) if isinstance(profile_name, str) else ""
         raise ConfigError(
-            f"{where}: unknown profile {profile_name!r} (known: {', '.join(sorted(PROFILES))})"
+            f"{where}: unknown profile {profile_name!r}{hint} (known: {', '.join(sorted(PROFILES))})"
         )
     profile = PROFILES[profile_name] if profile_name else detect_profile(root, paths)
 
@@ -419,6 +442,9 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         registries_configured=registries_configured,
         src_configured=src_configured,
         root_marked=root_marked,
+        per_file_ignores=_parse_per_file_ignores(where, root, table["per-file-ignores"])
+        if "per-file-ignores" in table
+        else (),
     )
     if overrides:
         config = replace(config, **overrides)

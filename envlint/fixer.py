@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from . import perfile
 from .atomic import atomic_write
 from .config import Config
 from .discovery import discover, display_path
@@ -147,6 +148,9 @@ class Fixer:
             else:
                 for path in targets:
                     results[path] = linter.check_bytes(path, self._data(path), display_path(path))
+            if self.config.per_file_ignores:
+                for result in results.values():
+                    result.findings = perfile.apply(self.config.per_file_ignores, result.path, result.findings)
             changed = self._pass(project, results)
             if not changed:
                 break

@@ -15,8 +15,9 @@ import ast
 from pathlib import Path
 from typing import Iterator, Optional
 
-from . import __version__
+from . import __version__, perfile
 from .cache import Cache, content_digest, decode_findings, encode_result, result_key
+from .codes import check_config_codes
 from .config import Config, ConfigError, load_config
 from .discovery import is_excluded
 from .engine import Linter
@@ -42,6 +43,7 @@ def _linter_for(filename: str) -> Linter:
     linter = _BY_DIRECTORY.get(directory)
     if linter is None:
         config = load_config([Path(filename)])
+        check_config_codes(config)
         linter = _LINTERS.get(config)
         if linter is None:
             # [tool.envlint] select/ignore apply here too, so both front ends agree.
@@ -73,7 +75,8 @@ class EnvlintChecker:
         config = linter.project.config
         if is_excluded(path, config.root, config.exclude):
             return
-        for finding in self._findings(linter, path, "".join(self.lines)):
+        findings = self._findings(linter, path, "".join(self.lines))
+        for finding in perfile.apply(config.per_file_ignores, path, findings):
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
 
     def _findings(self, linter: Linter, path: Path, text: str) -> list:

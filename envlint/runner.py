@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from . import perfile
 from .cache import Cache, content_digest, decode_findings, encode_result, fingerprint, result_key
 from .config import Config, load_config
 from .discovery import discover, display_path
@@ -50,7 +51,10 @@ class RunResult:
 
 def prepare(paths: list[Path], overrides: Optional[dict] = None) -> tuple[Project, list[Path]]:
     """Configuration, the files to check, and the registries (found around and among them)."""
+    from .codes import check_config_codes
+
     config: Config = load_config(paths, overrides)
+    check_config_codes(config)
     files = discover(paths, config.root, config.exclude)
     return Project.load(config.with_discovered_registries(files)), files
 
@@ -202,6 +206,9 @@ def check_files(
         )
     by_path = {**answered, **{r.path: r for r, _, _ in fresh}}
     result.files = [by_path[path] for path in files]
+    if config.per_file_ignores:  # after caching: the cache is shared between paths
+        for checked in result.files:
+            checked.findings = perfile.apply(config.per_file_ignores, checked.path, checked.findings)
     return result
 
 
