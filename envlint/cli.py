@@ -38,6 +38,30 @@ def _codes(values: Optional[list[str]], option: str) -> Optional[tuple[str, ...]
     return codes
 
 
+def _add_output_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "-q", "--quiet", action="store_true",
+        help="print the findings and errors only: no summary, notes or progress",
+    )
+    command.add_argument(
+        "--output-file", type=Path, metavar="FILE",
+        help="write the report to FILE instead of stdout (the summary stays on stdout)",
+    )
+
+
+def _write_report(text: str, output_file: Optional[Path]) -> None:
+    """The report on stdout, or in ``output_file`` (written whole or not at all)."""
+    if output_file is None:
+        sys.stdout.write(text)
+        return
+    from .atomic import atomic_write
+
+    try:
+        atomic_write(output_file, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{output_file}: cannot write: {exc.strerror or exc}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="envlint",
@@ -52,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", metavar="CODES", help="e.g. ENV003")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument(
+        "--statistics", action="store_true",
+        help="print counts per code and per variable instead of the findings (text or json)",
+    )
+    _add_output_options(check)
     check.add_argument(
         "--diff-base", metavar="REF",
         help="report only findings on lines added or changed since the merge-base of HEAD "
@@ -128,10 +157,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be 0 (all cores) or more")
     if args.show_stale and args.baseline is None:
         raise UsageError("--show-stale needs --baseline FILE")
+    if args.statistics and args.format not in ("text", "json"):
+        raise UsageError("--statistics prints text or json, not " + args.format)
     recorded = baseline.load(args.baseline) if args.baseline is not None else None
     changed = changed_lines(args.diff_base) if args.diff_base is not None else None
     project, files = prepare(paths)
-    if not project.registries and not project.load_errors:
+    if not project.registries and not project.load_errors and not args.quiet:
         print(
             "envlint: no environment-variable registry found; checking prefix conventions "
             "only (name registries in [tool.envlint] registries)",
@@ -147,7 +178,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         use_prefilter=not args.no_prefilter,
         jobs=args.jobs or default_jobs(),
         use_cache=not args.no_cache,
-        progress=_progress if sys.stderr.isatty() and len(files) > 200 else None,
+        progress=_progress if _show_progress(args, files) else None,
     )
     findings = result.findings
     if recorded is not None:
@@ -160,9 +191,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 print(f"envlint: stale baseline entry: {entry.describe()}{times}", file=sys.stderr)
     if changed is not None:
         findings = changed.select(findings)
-    sys.stdout.write(FORMATTERS[args.format](findings))
+    if args.statistics:
+        from .report.summary import format_statistics_json, format_statistics_text
+
+        report = (format_statistics_json if args.format == "json" else format_statistics_text)(findings)
+    else:
+        report = FORMATTERS[args.format](findings)
+    _write_report(report, args.output_file)
     for path, reason in result.errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+    if not args.quiet and (args.format == "text" or args.output_file is not None):
+        # Machine-readable output on stdout stays parseable: no summary after it.
+        from .report.summary import closing_summary
+
+        print(closing_summary(findings, len(result.errors)))
     if result.errors:
         return 1
     if findings and not args.exit_zero:
@@ -192,6 +234,11 @@ def _cmd_baseline(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def _show_progress(args: argparse.Namespace, files: list[Path]) -> bool:
+    """The counter is for a person watching a long run: stderr a terminal, not --quiet."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty() and len(files) > 200
+
+
 def _progress(done: int, total: int) -> None:
     """A one-line counter on stderr (only when stderr is a terminal), erased at the end."""
     if done == total:
@@ -211,7 +258,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
     project, files = prepare(paths)
-    show_progress = sys.stderr.isatty() and len(files) > 200
+    show_progress = _show_progress(args, files)
     fixer = Fixer(
         project.config,
         files,

@@ -50,7 +50,7 @@ def test_file_format_is_versioned_sorted_one_entry_per_line(recorded):
 
 
 def test_nothing_new_right_after_recording(recorded, run_cli):
-    assert run_cli("check", "--baseline", "envlint-baseline.json", cwd=recorded.root) == (0, "", "")
+    assert run_cli("check", "-q", "--baseline", "envlint-baseline.json", cwd=recorded.root) == (0, "", "")
 
 
 def test_unrelated_edits_and_reformatting_do_not_make_findings_new(recorded, run_cli):
@@ -73,12 +73,12 @@ def test_unrelated_edits_and_reformatting_do_not_make_findings_new(recorded, run
         other = os.getenv("SGLANG_LOG_LEVEL",)
         ''',
     )
-    assert run_cli("check", "--baseline", "envlint-baseline.json", cwd=recorded.root) == (0, "", "")
+    assert run_cli("check", "-q", "--baseline", "envlint-baseline.json", cwd=recorded.root) == (0, "", "")
 
 
 def test_a_third_repeat_reports_the_last_one_by_position(recorded, run_cli):
     recorded.write(SERVER, 'import os\nfirst = os.getenv("SGLANG_LOG_LEVEL")\n' + CODE[10:])
-    code, out, _ = run_cli("check", "--baseline", "envlint-baseline.json", cwd=recorded.root)
+    code, out, _ = run_cli("check", "-q", "--baseline", "envlint-baseline.json", cwd=recorded.root)
     assert (code, out) == (1, f"{SERVER}:6:9: {LEVEL}\n")
 
 
@@ -88,7 +88,7 @@ def test_new_code_is_reported_and_stale_entries_on_request(recorded, run_cli):
         CODE.replace('"5"', '"7"').replace("other = ", "# other = ")
         + 'metrics = os.getenv("SGLANG_ENABLE_METRICS")\n',
     )
-    code, out, err = run_cli("check", "--baseline", "envlint-baseline.json", cwd=recorded.root)
+    code, out, err = run_cli("check", "-q", "--baseline", "envlint-baseline.json", cwd=recorded.root)
     assert code == 1 and err == ""
     assert out.splitlines() == [
         f"{SERVER}:3:15: ENV001 raw read of SGLANG_TIMEOUT_KEEP_ALIVE via os.getenv(); "
@@ -96,7 +96,7 @@ def test_new_code_is_reported_and_stale_entries_on_request(recorded, run_cli):
         f"{SERVER}:6:11: {METRICS}",
     ]
     _, _, err = run_cli(
-        "check", "--baseline", "envlint-baseline.json", "--show-stale", cwd=recorded.root
+        "check", "-q", "--baseline", "envlint-baseline.json", "--show-stale", cwd=recorded.root
     )
     assert err.splitlines() == [
         f'envlint: stale baseline entry: {SERVER}: ENV001 os.getenv("SGLANG_LOG_LEVEL")',
@@ -107,7 +107,7 @@ def test_new_code_is_reported_and_stale_entries_on_request(recorded, run_cli):
 def test_stale_counts_repeats(recorded, run_cli):
     recorded.write(SERVER, "import os\n")
     code, out, err = run_cli(
-        "check", "--baseline", "envlint-baseline.json", "--show-stale", cwd=recorded.root
+        "check", "-q", "--baseline", "envlint-baseline.json", "--show-stale", cwd=recorded.root
     )
     assert (code, out) == (0, "")
     assert err.splitlines() == [
@@ -119,7 +119,7 @@ def test_stale_counts_repeats(recorded, run_cli):
 def test_entries_outside_the_run_are_not_stale(recorded, run_cli):
     recorded.write(SERVER, "import os\n")
     recorded.write("python/sglang/srt/other.py", "x = 1\n")
-    args = ("check", "--baseline", "envlint-baseline.json", "--show-stale")
+    args = ("check", "-q", "--baseline", "envlint-baseline.json", "--show-stale")
     assert run_cli(*args, "python/sglang/srt/other.py", cwd=recorded.root) == (0, "", "")
     assert run_cli(*args, "--select", "ENV002", cwd=recorded.root) == (0, "", "")
 
@@ -127,7 +127,7 @@ def test_entries_outside_the_run_are_not_stale(recorded, run_cli):
 def test_paths_are_relative_to_the_baseline_file(recorded, run_cli):
     recorded.write(SERVER, CODE + 'metrics = os.getenv("SGLANG_ENABLE_METRICS")\n')
     code, out, _ = run_cli(
-        "check", "--baseline", "../../../envlint-baseline.json", ".",
+        "check", "-q", "--baseline", "../../../envlint-baseline.json", ".",
         cwd=recorded.root / "python/sglang/srt",
     )
     assert (code, out) == (1, f"server.py:6:11: {METRICS}\n")
@@ -135,7 +135,7 @@ def test_paths_are_relative_to_the_baseline_file(recorded, run_cli):
 
 def test_a_renamed_file_is_new_code_to_the_baseline(recorded, run_cli):
     recorded.git("mv", SERVER, "python/sglang/srt/moved.py")
-    code, out, _ = run_cli("check", "--baseline", "envlint-baseline.json", cwd=recorded.root)
+    code, out, _ = run_cli("check", "-q", "--baseline", "envlint-baseline.json", cwd=recorded.root)
     assert code == 1 and len(out.splitlines()) == 3
 
 
@@ -144,7 +144,7 @@ def test_baseline_and_diff_base_together(recorded, run_cli):
     recorded.write("python/sglang/srt/new.py", 'import os\nm = os.getenv("SGLANG_ENABLE_METRICS")\n')
     recorded.commit("feature")
     code, out, _ = run_cli(
-        "check", "--baseline", "envlint-baseline.json", "--diff-base", "main", cwd=recorded.root
+        "check", "-q", "--baseline", "envlint-baseline.json", "--diff-base", "main", cwd=recorded.root
     )
     assert (code, out) == (1, f"python/sglang/srt/new.py:2:5: {METRICS}\n")
 
@@ -198,7 +198,7 @@ def test_bad_baseline_files_are_one_line_errors(tmp_path, run_cli, content, mess
     if content is not None:
         (tmp_path / "b.json").write_text(content)
     (tmp_path / "a.py").write_text("x = 1\n")
-    code, out, err = run_cli("check", "--baseline", "b.json", cwd=tmp_path)
+    code, out, err = run_cli("check", "-q", "--baseline", "b.json", cwd=tmp_path)
     assert (code, out, err) == (2, "", f"envlint: error: {message}\n")
 
 

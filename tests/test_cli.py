@@ -30,6 +30,7 @@ def test_text_output_is_flake8_style_and_sorted(sglang_project, run_cli):
         "os.environ.update(); use envs.SGLANG_IS_IN_CI.set(...)",
         "python/sglang/srt/writes.py:13:23: ENV001 raw write of SGLANG_USE_AITER via "
         "os.environ.update(); use envs.SGLANG_USE_AITER.set(...)",
+        "Found 7 findings (3 fixable, 1 with unsafe fixes).",
     ]
     assert err == ""
 
@@ -61,7 +62,7 @@ def test_json_contract(sglang_project, run_cli):
 
 def test_clean_file_exits_zero(sglang_project, run_cli):
     code, out, err = run_cli("check", "python/sglang/srt/clean.py", cwd=sglang_project)
-    assert (code, out, err) == (0, "", "")
+    assert (code, out, err) == (0, "No findings.\n", "")
 
 
 def test_json_empty_is_an_empty_array(sglang_project, run_cli):
@@ -72,12 +73,12 @@ def test_json_empty_is_an_empty_array(sglang_project, run_cli):
 
 
 def test_select_and_ignore_by_prefix(sglang_project, run_cli):
-    _, out, _ = run_cli("check", "--select", "ENV002,ENV005", cwd=sglang_project)
+    _, out, _ = run_cli("check", "-q", "--select", "ENV002,ENV005", cwd=sglang_project)
     assert {line.split()[1] for line in out.splitlines()} == {"ENV002", "ENV005"}
     _, out, _ = run_cli("check", "--ignore", "ENV00", cwd=sglang_project)
-    assert out == ""
+    assert out == "No findings.\n"
     # The more specific prefix wins, as in flake8.
-    _, out, _ = run_cli("check", "--select", "ENV004", "--ignore", "ENV", cwd=sglang_project)
+    _, out, _ = run_cli("check", "-q", "--select", "ENV004", "--ignore", "ENV", cwd=sglang_project)
     assert {line.split()[1] for line in out.splitlines()} == {"ENV004"}
 
 
@@ -154,6 +155,7 @@ def test_pep263_encoding_and_bom(tmp_path, sglang_project, run_cli):
         "use envs.SGLANG_LOG_MS.get()",
         "python/sglang/srt/latin.py:3:19: ENV001 raw read of SGLANG_LOG_GC via os.getenv(); "
         "use envs.SGLANG_LOG_GC.get()",
+        "Found 2 findings (2 with unsafe fixes).",
     ]
 
 
@@ -171,6 +173,7 @@ def test_no_registry_found_says_so_once(tmp_path, run_cli):
         "b.py:2:5: ENV001 raw read of SGL_Y via os.getenv(); register SGLANG_Y in a registry and "
         "use envs.SGLANG_Y.get()",
         "b.py:2:15: ENV002 legacy key SGL_Y in os.getenv(); SGL_* is a deprecated alias, use SGLANG_Y",
+        "Found 3 findings (1 with unsafe fixes).",
     ]
 
 
@@ -179,7 +182,7 @@ def test_default_excludes_and_configured_excludes(tmp_path, run_cli):
     for folder in (".venv/lib", "build", "generated", "src"):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "m.py").write_text('import os\nx = os.getenv("SGLANG_X")\n')
-    _, out, _ = run_cli("check", ".", cwd=tmp_path)
+    _, out, _ = run_cli("check", "-q", ".", cwd=tmp_path)
     assert [line.split(":")[0] for line in out.splitlines()] == ["src/m.py"]
     # An explicitly named file is always checked.
     _, out, _ = run_cli("check", "build/m.py", cwd=tmp_path)
@@ -235,7 +238,8 @@ def test_configured_registry_and_relative_paths(tmp_path, run_cli):
     assert err == ""
     assert out.splitlines() == [
         "src/acme/use.py:3:4: ENV004 settings.SGLANG_FAST is the descriptor, not its value: "
-        "its truth test raises RuntimeError; use settings.SGLANG_FAST.get()"
+        "its truth test raises RuntimeError; use settings.SGLANG_FAST.get()",
+        "Found 1 finding (1 with unsafe fixes).",
     ]
 
 
@@ -318,5 +322,5 @@ def test_prefilter_sees_implicitly_concatenated_keys(tmp_path, run_cli):
     (tmp_path / "c.py").write_text(
         'import os\nx = os.getenv("SGLANG" "_LOG_GC")\ny = os.environ["SGLANG\\x5fLOG_MS"]\n'
     )
-    _, out, _ = run_cli("check", "c.py", cwd=tmp_path)
+    _, out, _ = run_cli("check", "-q", "c.py", cwd=tmp_path)
     assert [line.split(": ")[1].split()[0] for line in out.splitlines()] == ["ENV001", "ENV001"]

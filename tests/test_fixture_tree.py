@@ -49,7 +49,7 @@ def test_both_registries_discovered(fixture_project, sglang_project):
 
 
 def test_messages_name_key_and_replacement(sglang_project, run_cli):
-    _, out, _ = run_cli("check", "python/sglang", cwd=sglang_project)
+    _, out, _ = run_cli("check", "-q", "python/sglang", cwd=sglang_project)
     lines = out.splitlines()
     assert (
         "python/sglang/srt/layers/attention.py:15:10: ENV001 raw read of SGLANG_LOG_GC via "
@@ -73,7 +73,7 @@ def test_messages_name_key_and_replacement(sglang_project, run_cli):
 
 
 def test_registries_found_from_a_subdirectory(sglang_project, run_cli):
-    code, out, err = run_cli("check", "python/sglang/srt/managers", cwd=sglang_project)
+    code, out, err = run_cli("check", "-q", "python/sglang/srt/managers", cwd=sglang_project)
     assert err == ""
     assert {line.split()[1] for line in out.splitlines()} == {"ENV004", "ENV006"}
 

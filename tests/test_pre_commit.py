@@ -100,7 +100,7 @@ def test_check_hook_fails_with_the_finding(tried):
     assert done.returncode == 1, done.stdout + done.stderr
     output = _hook_output(done, "envlint")
     assert output[0].endswith("Failed") and "- exit code: 1" in output
-    assert output[-2:] == [METRICS, LEVEL]
+    assert output[-3:] == [METRICS, LEVEL, "Found 2 findings (1 fixable, 1 with unsafe fixes)."]
 
 
 def test_fix_hook_rewrites_the_file(tried):

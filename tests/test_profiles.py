@@ -36,7 +36,8 @@ def test_an_explicit_profile_wins(tmp_path, run_cli):
     # Under sglang's conventions VLLM_* is not owned, but SGLANG_LOG_GC is.
     assert out.splitlines() == [
         "vllm/engine/core.py:47:12: ENV001 raw read of SGLANG_LOG_GC via os.getenv(); register "
-        "SGLANG_LOG_GC in a registry and use envs.SGLANG_LOG_GC.get()"
+        "SGLANG_LOG_GC in a registry and use envs.SGLANG_LOG_GC.get()",
+        "Found 1 finding.",
     ]
 
 
@@ -81,7 +82,8 @@ def test_custom_configuration_without_a_profile_registry(tmp_path, run_cli):
     )
     code, out, err = run_cli("check", "--no-cache", "acme/run.py", cwd=tmp_path)
     assert out.splitlines() == [
-        "acme/run.py:2:5: ENV001 raw read of ACME_MODE via os.getenv(); use envs.ACME_MODE"
+        "acme/run.py:2:5: ENV001 raw read of ACME_MODE via os.getenv(); use envs.ACME_MODE",
+        "Found 1 finding (1 with unsafe fixes).",
     ]
 
 
