@@ -110,6 +110,35 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument(
         "--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)"
     )
+    fix.add_argument(
+        "--show-fixes", action="store_true",
+        help="with --diff: one hunk per fix, each preceded by its code, applicability and reason",
+    )
+    scope = fix.add_argument_group("which findings to fix (all by default)")
+    scope.add_argument(
+        "--diff-base", metavar="REF",
+        help="only findings on lines added or changed since the merge-base of HEAD and REF",
+    )
+    scope.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="only findings not recorded in FILE"
+    )
+    scope.add_argument(
+        "--key", action="append", metavar="NAMES",
+        help="only findings about these variables (comma-separated, globs: 'SGLANG_LOG_*')",
+    )
+    codes = fix.add_argument_group("exit code (default: 1 when findings are left)")
+    codes.add_argument(
+        "--exit-non-zero-on-fix", action="store_true",
+        help="exit 1 when a file was rewritten, even if nothing is left",
+    )
+    codes.add_argument(
+        "--fix-only", action="store_true",
+        help="do not list or exit 1 for findings left unfixed",
+    )
+    codes.add_argument("--exit-zero", action="store_true", help="exit 0 unless a file cannot be read or written")
+    fix.add_argument(
+        "-q", "--quiet", action="store_true", help="print the findings left and errors only"
+    )
     fix.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
 
     baseline = commands.add_parser(
@@ -250,6 +279,23 @@ def _progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
+def _fix_scope(args: argparse.Namespace):
+    """The FixScope of --diff-base / --baseline / --key, or None for "every finding"."""
+    from . import baseline
+    from .fixscope import FixScope
+
+    keys = tuple(k.strip() for value in args.key or () for k in value.split(",") if k.strip())
+    if args.key is not None and not keys:
+        raise UsageError("--key needs a variable name or glob")
+    if args.diff_base is None and args.baseline is None and not keys:
+        return None
+    return FixScope(
+        changed=changed_lines(args.diff_base) if args.diff_base is not None else None,
+        baseline=(baseline.load(args.baseline), args.baseline) if args.baseline is not None else None,
+        keys=keys,
+    )
+
+
 def _cmd_fix(args: argparse.Namespace) -> int:
     from .fixer import Fixer
     from .report import format_text
@@ -257,32 +303,60 @@ def _cmd_fix(args: argparse.Namespace) -> int:
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
+    if args.show_fixes and not args.diff:
+        raise UsageError("--show-fixes annotates the --diff output; add --diff")
+    scope = _fix_scope(args)
     project, files = prepare(paths)
-    show_progress = _show_progress(args, files)
+    if scope is not None and scope.changed is not None:
+        files = [path for path in files if scope.changed.touches(path)]
     fixer = Fixer(
         project.config,
         files,
         select,
         ignore,
         unsafe=args.unsafe_fixes,
-        progress=_progress if show_progress else None,
+        progress=_progress if _show_progress(args, files) else None,
         jobs=args.jobs or default_jobs(),
+        scope=scope,
     )
     report = fixer.run()
-    for note in report.notes:
-        print(f"envlint: note: {note}", file=sys.stderr)
+    if not args.quiet:
+        for note in report.notes:
+            print(f"envlint: note: {note}", file=sys.stderr)
     if args.diff:
-        sys.stdout.write("".join(change.diff() for change in report.changed))
+        if args.show_fixes:
+            from .report.fixdiff import annotated_diff
+
+            sys.stdout.write("".join(annotated_diff(change, report.fixed.get(change.path, [])) for change in report.changed))
+        else:
+            sys.stdout.write("".join(change.diff() for change in report.changed))
         for path, reason in report.errors:
             print(f"envlint: error: {path}: {reason}", file=sys.stderr)
-        return 1 if report.changed or report.errors else 0
+        if report.errors:
+            return 1
+        return 1 if report.changed and not args.exit_zero else 0
     errors = report.errors + fixer.write()
-    sys.stdout.write(format_text(report.remaining))
-    for line in report.summary(unsafe_applied=args.unsafe_fixes):
-        print(line)
+    if not args.fix_only:
+        sys.stdout.write(format_text(report.remaining))
+    if not args.quiet:
+        lines = report.summary(unsafe_applied=args.unsafe_fixes)
+        for line in lines[:1] if args.fix_only else lines:
+            print(line)
+        if report.out_of_scope:
+            outside = report.out_of_scope
+            print(
+                f"{outside} finding{'s' * (outside != 1)} outside {scope.describe()} "
+                f"{'were' if outside != 1 else 'was'} left alone."
+            )
     for path, reason in errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
-    return 1 if (report.remaining or errors) else 0
+    if errors:
+        return 1
+    if args.exit_zero:
+        return 0
+    if args.exit_non_zero_on_fix and report.changed:
+        return 1
+    return 1 if report.remaining and not args.fix_only else 0
 
 
 def _cmd_rules() -> int:

@@ -33,6 +33,7 @@ from .config import Config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Edit, Finding, Fix, RegistryEdit
+from .fixscope import FixScope
 from .fixes.imports import update_imports
 from .fixes.inversion import InversionPlanner
 from .fixes.registry_edits import RegistryEditError, add_field_edits, deprecation_edit
@@ -70,6 +71,9 @@ class FixReport:
     remaining: list[Finding] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    out_of_scope: int = 0  # findings a FixScope left alone (not fixed, not "left")
+    # per file, the findings whose fixes were applied, each with the text it was applied to
+    fixed: dict[Path, list[tuple[str, Finding]]] = field(default_factory=dict)
 
     @property
     def changed(self) -> list[FileChange]:
@@ -115,6 +119,7 @@ class Fixer:
         unsafe: bool = False,
         progress: Optional[Callable[[int, int], None]] = None,
         jobs: int = 1,
+        scope: Optional[FixScope] = None,
     ):
         self.config = config
         self.files = [path.resolve() for path in files]
@@ -123,6 +128,7 @@ class Fixer:
         self.unsafe = unsafe
         self.progress = progress
         self.jobs = jobs
+        self.scope = scope
         self.report = FixReport()
         self._contents: dict[Path, bytes] = {}
         self._sources: dict[Path, SourceFile] = {}
@@ -166,6 +172,11 @@ class Fixer:
                 changed | mentions | {s.path for s in self.config.registries if s.path in results}
             )
         self.report.remaining = sorted(f for r in results.values() for f in r.findings)
+        if self.scope is not None:
+            wanted = self._in_scope(results)
+            kept = [f for f in self.report.remaining if id(f) in wanted]
+            self.report.out_of_scope = len(self.report.remaining) - len(kept)
+            self.report.remaining = kept
         self.report.errors.extend((r.display_path, r.error) for r in results.values() if r.error)
         return self.report
 
@@ -176,12 +187,26 @@ class Fixer:
     def _allowed(self, fix: Optional[Fix]) -> bool:
         return fix is not None and (fix.is_safe or self.unsafe)
 
+    def _in_scope(self, results: dict[Path, FileResult]) -> set[int]:
+        """``id()`` of the findings the scope lets this run touch (see envlint.fixscope)."""
+
+        def texts(path: Path) -> Optional[tuple[str, str]]:
+            change = self.report.changes.get(path)
+            return (change.original.text, change.text) if change is not None else None
+
+        pairs = [(path, f) for path, result in results.items() for f in result.findings]
+        return self.scope.select(pairs, texts)
+
     # -- one pass ----------------------------------------------------------------------------
 
     def _pass(self, project: Project, results: dict[Path, FileResult]) -> set[Path]:
         chosen: dict[Path, list[Finding]] = {}
+        wanted = self._in_scope(results) if self.scope is not None else None
         for path, result in results.items():
-            fixes = [f for f in result.findings if self._allowed(f.fix)]
+            fixes = [
+                f for f in result.findings
+                if self._allowed(f.fix) and (wanted is None or id(f) in wanted)
+            ]
             if fixes:
                 chosen[path] = fixes
         if not chosen:
@@ -375,6 +400,10 @@ class Fixer:
             return False
         self._contents[path] = original.encode(outcome.text)
         change = self.report.changes.get(path)
+        before = change.text if change is not None else original.text
+        self.report.fixed.setdefault(path, []).extend(
+            (before, findings[index]) for index in outcome.applied if id(findings[index]) not in self._internal
+        )
         if change is None:
             self.report.changes[path] = FileChange(path, display_path(path), original, outcome.text)
         else:
