@@ -80,6 +80,7 @@ class Config:
     registries_configured: bool = False
     src_configured: bool = False
     root_marked: bool = True
+    owned_prefixes_configured: bool = False
     # (normalized glob, code prefixes): see envlint.perfile
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -307,18 +308,34 @@ def discover_registries(
     return tuple(found.values())
 
 
-def detect_profile(root: Path, paths: list[Path]) -> Profile:
-    """The profile whose registries the tree has: sglang's, else vLLM's, else sglang.
+def detect_profile(
+    root: Path, paths: list[Path], configured: tuple[RegistrySpec, ...] = ()
+) -> Profile:
+    """The profile whose registries the tree has: sglang's, else vLLM's; else generic when
+    the configured registries name no sglang key; else sglang.
 
-    Looks around the linted paths first (cheap), then below the root.
+    Looks around the linted paths first (cheap), then below the root. A project
+    that configures its own registries and none of them mentions ``SGLANG_`` or
+    ``SGL_`` is not sglang: its registry's shapes decide, not sglang's conventions.
     """
-    for profile in PROFILES.values():
+    searchable = [profile for profile in PROFILES.values() if profile.known_registries]
+    for profile in searchable:
         if discover_registries(profile, root, paths):
             return profile
-    for profile in PROFILES.values():
+    for profile in searchable:
         if registries_below(profile, root, DEFAULT_EXCLUDES):
             return profile
+    if configured and not any(_mentions_sglang(spec.path) for spec in configured):
+        return PROFILES["generic"]
     return PROFILES["sglang"]
+
+
+def _mentions_sglang(path: Path) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True  # unreadable: keep the historical default; loading reports it
+    return b"SGLANG_" in data or b"SGL_" in data
 
 
 _BELOW_ROOT_CACHE: dict[tuple[Path, str, tuple[str, ...]], tuple[RegistrySpec, ...]] = {}
@@ -385,7 +402,6 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         raise ConfigError(
             f"{where}: unknown profile {profile_name!r}{hint} (known: {', '.join(sorted(PROFILES))})"
         )
-    profile = PROFILES[profile_name] if profile_name else detect_profile(root, paths)
 
     def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         return _string_list(where, key, table[key]) if key in table else default
@@ -393,8 +409,10 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     src = tuple((root / s).resolve() for s in strings("src", ()))
     src_configured = bool(src)
     registries_configured = "registries" in table
+    configured = _parse_registries(where, root, table["registries"], src) if registries_configured else ()
+    profile = PROFILES[profile_name] if profile_name else detect_profile(root, paths, configured)
     if registries_configured:
-        registries = _parse_registries(where, root, table["registries"], src)
+        registries = configured
     else:
         registries = discover_registries(profile, root, paths)
     exclude = DEFAULT_EXCLUDES + strings("extend-exclude", ())
@@ -424,6 +442,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         profile=profile,
         registries=registries,
         owned_prefixes=strings("owned-prefixes", profile.owned_prefixes),
+        owned_prefixes_configured="owned-prefixes" in table,
         legacy_prefixes=legacy,
         vendor_keys=strings("vendor-keys", profile.vendor_keys),
         vendor_prefixes=strings("vendor-prefixes", profile.vendor_prefixes),

@@ -72,6 +72,8 @@ class Profile:
     # ``from sglang.multimodal_gen import envs``; "import-as" gives
     # ``import vllm.envs as envs`` (vLLM's own spelling).
     module_registry_import: str = "from"
+    # Without configured owned-prefixes, take them from the registry's keys.
+    infer_owned_prefixes: bool = False
 
 
 # Launcher, driver and OS variables: never flagged, even when a registry mentions them.
@@ -173,4 +175,23 @@ VLLM = Profile(
     module_registry_import="import-as",
 )
 
-PROFILES = {SGLANG.name: SGLANG, VLLM.name: VLLM}
+# Any project with its own registry: no sglang or vLLM assumptions. The registry's
+# own shapes decide: its style (descriptor class or module dict), its class and
+# instance names, its deprecation mechanism, and (unless ``owned-prefixes`` is
+# configured) the prefixes it owns (see ``envlint.project.infer_owned_prefixes``).
+GENERIC = Profile(
+    name="generic",
+    owned_prefixes=(),
+    legacy_prefixes=(),
+    vendor_keys=(),
+    vendor_prefixes=(),
+    external_keys=_COMMON_EXTERNAL_KEYS,
+    external_prefixes=_COMMON_EXTERNAL_PREFIXES,
+    helpers=(),
+    temp_set_env=(),
+    package_roots=(),
+    known_registries=(),
+    infer_owned_prefixes=True,
+)
+
+PROFILES = {SGLANG.name: SGLANG, VLLM.name: VLLM, GENERIC.name: GENERIC}

@@ -6,7 +6,8 @@ every file, so no registry is ever re-parsed per file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Optional
@@ -14,6 +15,25 @@ from typing import Callable, Optional
 from .config import Config, ConfigError
 from .registry import Registry, parse_registry
 from .source import SourceError, SourceFile
+
+
+_PREFIX = re.compile(r"^([A-Z][A-Z0-9]*_)[A-Z0-9]")
+
+
+def infer_owned_prefixes(registries: list[Registry], config: Config) -> tuple[str, ...]:
+    """The prefixes a registry owns, read from its keys (the generic profile).
+
+    A first token (``MYAPP_``) that at least half of the registered keys share,
+    and at least two: then ``os.getenv("MYAPP_NEW")`` is a raw read of an owned
+    variable even before it is registered. External prefixes never count.
+    """
+    keys = [key for registry in registries for key in registry.fields]
+    counts: dict[str, int] = {}
+    for key in keys:
+        match = _PREFIX.match(key)
+        if match and not match.group(1).startswith(config.external_prefixes):
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return tuple(sorted(p for p, n in counts.items() if n >= 2 and 2 * n >= len(keys)))
 
 
 @dataclass
@@ -42,6 +62,8 @@ class Project:
                         shown = str(spec.path)
                     raise ConfigError(f"{where}: registry '{shown}': {exc}") from None
                 errors.append((spec.path, f"registry not loaded: {exc}"))
+        if config.profile.infer_owned_prefixes and not config.owned_prefixes_configured:
+            config = replace(config, owned_prefixes=infer_owned_prefixes(registries, config))
         return cls(config=config, registries=registries, load_errors=errors)
 
     # -- registries ------------------------------------------------------------------

@@ -130,7 +130,7 @@ def descriptor_reader(
             return None, f"{field.name} also reads its deprecated alias {field.alias}"
         return None, f"{field.descriptor} parses values its own way"
     if field.descriptor not in verified:
-        return None, f"{field.descriptor}.parse in this registry is not sglang's"
+        return None, f"{field.descriptor}.parse in this registry is not the parser envlint models"
     if not field.default_is_literal or not field.default_is_plain:
         return None, f"the default of {field.name} is not a plain literal ({field.default_source})"
     default = field.default

@@ -208,7 +208,7 @@ def test_a_registry_whose_parse_differs_is_not_modelled(tmp_path):
     root = project(tmp_path, {"python/sglang/srt/probe/p.py": 'import os\nX = int(os.getenv("SGLANG_SCHEDULER_BATCH", "8"))\n'})
     registry = root / REGISTRY
     registry.write_text(registry.read_text().replace("        return int(value)\n", "        return int(value, 0)\n"))
-    assert verdicts(root)[2] == ("unsafe", "EnvInt.parse in this registry is not sglang's")
+    assert verdicts(root)[2] == ("unsafe", "EnvInt.parse in this registry is not the parser envlint models")
 
 
 def test_a_module_attribute_shadowing_a_getter(tmp_path):

@@ -82,7 +82,7 @@ def test_custom_configuration_without_a_profile_registry(tmp_path, run_cli):
     )
     code, out, err = run_cli("check", "--no-cache", "acme/run.py", cwd=tmp_path)
     assert out.splitlines() == [
-        "acme/run.py:2:5: ENV001 raw read of ACME_MODE via os.getenv(); use envs.ACME_MODE",
+        "acme/run.py:2:5: ENV001 raw read of ACME_MODE via os.getenv(); use settings.ACME_MODE",
         "Found 1 finding (1 with unsafe fixes).",
     ]
 

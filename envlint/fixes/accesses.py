@@ -123,6 +123,14 @@ def _registry_reader(ctx: FileContext, registry: Registry, field: Field) -> tupl
     return reader, None
 
 
+def _registry_defines(registry: Registry, descriptor: Optional[str]) -> bool:
+    """Whether the registry module binds ``descriptor``: a project's own registry may have
+    no ``EnvStr``, and registering a key with it would break the registry at import."""
+    from .registry_edits import module_names
+
+    return registry.tree is None or descriptor in module_names(registry.tree)
+
+
 def _implied_field(ctx: FileContext, access: RawAccess, candidates: list[ast.AST], key: str) -> Optional[Field]:
     """The descriptor a read of an unregistered key implies: type and default as written.
 
@@ -200,7 +208,7 @@ def _read_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str)
         if registry.style != "descriptor":
             return None
         field = _implied_field(ctx, access, candidates, key)
-        if field is None:
+        if field is None or not _registry_defines(registry, field.descriptor):
             return None
         arguments = field.default_source
         if registry.supports_secret and looks_secret(key):

@@ -63,6 +63,13 @@ def add_field_edits(
     class_node = _registry_class(tree, registry)
     if class_node is None:
         raise RegistryEditError(f"{registry.path.name} has no registry class to add fields to")
+    bound = module_names(tree)
+    for request in requests:
+        if request.descriptor not in bound:
+            # Not sglang's registry: the descriptor class a new key needs may not exist.
+            raise RegistryEditError(
+                f"{registry.path.name} defines no {request.descriptor}; register {request.name} by hand"
+            )
     kinds = descriptor_classes(tree)
     fields = _class_fields(class_node, kinds)
     newline = source.newline
@@ -104,6 +111,21 @@ def add_field_edits(
         # After everything else that goes at the end of the class.
         by_line[class_node.end_lineno + 1].extend(header + orphans)
     return [Edit(line, 0, line, 0, "".join(texts)) for line, texts in sorted(by_line.items())]
+
+
+def module_names(tree: ast.Module) -> set[str]:
+    """Names the registry module binds at top level (classes, imports, assignments)."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
 
 
 def _banner_line(source: SourceFile, class_node: ast.ClassDef) -> Optional[str]:

@@ -190,7 +190,7 @@ class RawEnvAccess(Rule):
                 advice += f" and use {use}"
         elif use is None:
             advice = (
-                f"{_display(registry, ctx)} offers no is_set(); compare envs.{target} "
+                f"{_display(registry, ctx)} offers no is_set(); compare {access_name(registry)}.{target} "
                 "with its default instead"
             )
         elif target != access.key and self.project.canonical_name(access.key) != target:
@@ -203,16 +203,26 @@ class RawEnvAccess(Rule):
         return f"{verb} of {access.key} via {access.via}; {advice}"
 
 
+def access_name(registry: Optional[Registry]) -> str:
+    """How messages name the registry in code: its own instance or module name, not sglang's."""
+    if registry is None:
+        return "envs"
+    if registry.style == "module":
+        return registry.module.rpartition(".")[2] or "envs"
+    return registry.instance or "envs"
+
+
 def replacement_text(access: RawAccess, registry: Optional[Registry], key: str) -> Optional[str]:
     """The registry API call that replaces ``access`` (shown in messages), or None if none."""
+    name = access_name(registry)
     if registry is not None and registry.style == "module":
         if access.access == "check":
             if "is_set" in registry.module_attributes:
                 prefix = "not " if access.operation == "not in" else ""
-                return f'{prefix}envs.is_set("{key}")'
+                return f'{prefix}{name}.is_set("{key}")'
             return None
-        return f"envs.{key}"
-    descriptor = f"envs.{key}"
+        return f"{name}.{key}"
+    descriptor = f"{name}.{key}"
     if access.access == "read":
         return f"{descriptor}.get()"
     if access.access == "check":

@@ -104,7 +104,7 @@ class DoubleNegative(Rule):
                     self.code,
                     None,
                     f"{field.name} = {field.descriptor}(True) is a double negative "
-                    f"(call sites read `if not envs.{field.name}.get()`); "
+                    f"(call sites read `if not {registry.instance or 'envs'}.{field.name}.get()`); "
                     f"use {replacement} = {field.descriptor}(False) and invert the call sites",
                     key=field.name,
                     span=(field.line, field.column, field.line, field.column + len(field.name)),
@@ -129,10 +129,13 @@ class DoubleNegative(Rule):
             )
             keeps = f"{field.name} keeps working through an inverting deprecation entry"
         else:
-            keeps = (
-                f"users who set {field.name} must set {replacement} to the opposite value; "
+            # Name the registry's own mechanism (a generic registry may have none).
+            mechanism = (
                 "_print_deprecated_env cannot invert a value"
+                if registry.deprecation_mechanism == "function"
+                else f"{registry.path.name} has no deprecation entry that inverts a value"
             )
+            keeps = f"users who set {field.name} must set {replacement} to the opposite value; {mechanism}"
         return Fix(
             applicability=UNSAFE,
             description=f"Rename to {replacement} = {field.descriptor}(False) and invert every use",

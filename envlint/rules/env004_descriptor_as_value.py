@@ -125,7 +125,7 @@ class DescriptorAsValue(Rule):
                 applicability=UNSAFE,
                 description=f"Replace with `{written}.get()`",
                 edits=(insert_after(ctx, expr, ".get()"),),
-                reason=f"the original {context}; with .get() it reads the variable's value",
+                reason=f"in the original, {context}; with .get() it reads the variable's value",
             ),
         )
 
