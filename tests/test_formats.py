@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -250,10 +251,28 @@ def test_homepage_comes_from_package_metadata(monkeypatch):
     meta = Message()
     meta["Project-URL"] = "Issues, https://envlint.example/issues"
     meta["Project-URL"] = "Homepage, https://envlint.example/"
-    monkeypatch.setattr(tool.metadata, "metadata", lambda name: meta)
+    # Only this project's distribution is read: "envlint" on PyPI is another project.
+    monkeypatch.setattr(tool.metadata, "metadata", lambda name: meta if name == "envlint-ml" else Message())
     assert tool.homepage() == "https://envlint.example/"
     monkeypatch.setattr(tool.metadata, "metadata", lambda name: Message())
     assert tool.homepage() is None
+
+
+def test_the_distribution_name_is_the_one_pyproject_declares():
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    from importlib import metadata
+
+    from envlint.report import tool
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
+    assert project["name"] == tool.DISTRIBUTION == "envlint-ml"
+    assert project["scripts"] == {"envlint": "envlint.cli:main"}  # the command keeps its name
+    assert metadata.version(tool.DISTRIBUTION) == tool.VERSION  # what is installed is this project
 
 
 # -- rdjson ----------------------------------------------------------------------------------

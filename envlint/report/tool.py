@@ -8,6 +8,9 @@ from typing import Optional
 from .. import __version__
 
 NAME = "envlint"
+# The distribution name (pip install envlint-ml): "envlint" on PyPI is another project,
+# whose metadata must never be read for this one's.
+DISTRIBUTION = "envlint-ml"
 VERSION = __version__
 
 _HOMEPAGE_LABELS = ("homepage", "home", "source", "repository")
@@ -20,7 +23,7 @@ def homepage() -> Optional[str]:
     URL can never point anywhere the package itself does not declare.
     """
     try:
-        meta = metadata.metadata(NAME)
+        meta = metadata.metadata(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         return None
     for entry in meta.get_all("Project-URL") or []:
