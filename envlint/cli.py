@@ -15,12 +15,13 @@ from typing import Optional, Sequence
 
 from . import __version__
 from .baseline import BaselineError
+from .codes import ALL_CODES, page, validate_selectors
 from .config import ConfigError
 from .discovery import DiscoveryError
 from .docs import DocsError
 from .gitdiff import GitError, changed_lines
 from .report import FORMATTERS, format_counts
-from .codes import ALL_CODES, page, validate_selectors
+
 
 class UsageError(Exception):
     pass
@@ -135,7 +136,9 @@ def _parser() -> argparse.ArgumentParser:
         "--fix-only", action="store_true",
         help="do not list or exit 1 for findings left unfixed",
     )
-    codes.add_argument("--exit-zero", action="store_true", help="exit 0 unless a file cannot be read or written")
+    codes.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 unless a file cannot be read or written"
+    )
     fix.add_argument(
         "-q", "--quiet", action="store_true", help="print the findings left and errors only"
     )
@@ -327,9 +330,10 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         if args.show_fixes:
             from .report.fixdiff import annotated_diff
 
-            sys.stdout.write("".join(annotated_diff(change, report.fixed.get(change.path, [])) for change in report.changed))
+            diffs = [annotated_diff(c, report.fixed.get(c.path, [])) for c in report.changed]
         else:
-            sys.stdout.write("".join(change.diff() for change in report.changed))
+            diffs = [change.diff() for change in report.changed]
+        sys.stdout.write("".join(diffs))
         for path, reason in report.errors:
             print(f"envlint: error: {path}: {reason}", file=sys.stderr)
         if report.errors:
@@ -344,19 +348,22 @@ def _cmd_fix(args: argparse.Namespace) -> int:
             print(line)
         if report.out_of_scope:
             outside = report.out_of_scope
-            print(
-                f"{outside} finding{'s' * (outside != 1)} outside {scope.describe()} "
-                f"{'were' if outside != 1 else 'was'} left alone."
-            )
+            were = "were" if outside != 1 else "was"
+            print(f"{outside} finding{'s' * (outside != 1)} outside {scope.describe()} {were} left alone.")
     for path, reason in errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+    return _fix_exit_code(args, bool(report.changed), bool(report.remaining), bool(errors))
+
+
+def _fix_exit_code(args: argparse.Namespace, rewrote: bool, left: bool, errors: bool) -> int:
+    """ruff's choices, for hooks: a file that could not be handled is always 1."""
     if errors:
         return 1
     if args.exit_zero:
         return 0
-    if args.exit_non_zero_on_fix and report.changed:
+    if args.exit_non_zero_on_fix and rewrote:
         return 1
-    return 1 if report.remaining and not args.fix_only else 0
+    return 1 if left and not args.fix_only else 0
 
 
 def _cmd_rules() -> int:

@@ -154,9 +154,10 @@ class Fixer:
             else:
                 for path in targets:
                     results[path] = linter.check_bytes(path, self._data(path), display_path(path))
-            if self.config.per_file_ignores:
+            ignores = self.config.per_file_ignores
+            if ignores:
                 for result in results.values():
-                    result.findings = perfile.apply(self.config.per_file_ignores, result.path, result.findings)
+                    result.findings = perfile.apply(ignores, result.path, result.findings)
             changed = self._pass(project, results)
             if not changed:
                 break
@@ -402,7 +403,9 @@ class Fixer:
         change = self.report.changes.get(path)
         before = change.text if change is not None else original.text
         self.report.fixed.setdefault(path, []).extend(
-            (before, findings[index]) for index in outcome.applied if id(findings[index]) not in self._internal
+            (before, findings[index])
+            for index in outcome.applied
+            if id(findings[index]) not in self._internal
         )
         if change is None:
             self.report.changes[path] = FileChange(path, display_path(path), original, outcome.text)

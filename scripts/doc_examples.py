@@ -70,7 +70,8 @@ class Runner:
             target = directory / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.is_dir():
-                shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", ".envlint_cache"))
+                ignore = shutil.ignore_patterns("__pycache__", ".envlint_cache")
+                shutil.copytree(source, target, ignore=ignore)
             else:
                 shutil.copy2(source, target)
         example = Example(directory)

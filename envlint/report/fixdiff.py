@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..fixer import FileChange
 
 CONTEXT = 3
+SUPPORTING = "# supporting change: imports or registry entries the fixes need"
 
 
 def _range(start: int, stop: int) -> str:
@@ -100,7 +101,7 @@ def annotated_diff(change: "FileChange", fixed: Sequence[tuple[str, Finding]]) -
     for group, notes in zip(groups, placed):
         first, last = group[0], group[-1]
         i1, i2, j1, j2 = first[1], last[2], first[3], last[4]
-        out.extend(note + "\n" for note in notes or ["# supporting change: imports or registry entries the fixes need"])
+        out.extend(note + "\n" for note in notes or [SUPPORTING])
         out.append(f"--- a/{change.display}\n+++ b/{change.display}\n")
         start = i1 + shift
         out.append(f"@@ -{_range(start, start + i2 - i1)} +{_range(j1, j2)} @@\n")
