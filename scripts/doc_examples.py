@@ -189,11 +189,13 @@ def render_rules_page() -> str:
     ]
     for page in ALL_CODES:
         anchor = f"{page.code.lower()}-{page.name}"
-        head.append(f"| [{page.code}](#{anchor}) | {page.name} | {page.summary} | {page.reported_by} |\n")
+        summary = page.summary.replace("*", "\\*")  # SGL_* is not emphasis
+        head.append(f"| [{page.code}](#{anchor}) | {page.name} | {summary} | {page.reported_by} |\n")
     body = []
     for page in ALL_CODES:
         explanation = re.sub(r"^## ", "### ", page.explanation(), flags=re.M)
-        body.append(f"\n## {page.code} {page.name}\n\n{page.summary}.\n\n{explanation}\n")
+        summary = page.summary.replace("*", "\\*")
+        body.append(f"\n## {page.code} {page.name}\n\n{summary}.\n\n{explanation}\n")
     return "".join(head) + "".join(body)
 
 
