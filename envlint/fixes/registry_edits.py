@@ -165,3 +165,64 @@ def deprecation_edit(
         f"{registry.path.name} has no deprecation mechanism (_print_deprecated_env calls or a "
         "_DEPRECATED_ENVS table) to keep the old name working"
     )
+
+
+def deprecation_block_edit(
+    source: SourceFile,
+    tree: ast.Module,
+    registry: Registry,
+    entries: list[tuple[str, Optional[str]]],
+) -> Edit:
+    """One insertion adding a deprecation entry for every (old, replacement or None).
+
+    The form is the one the registry already uses: ``"OLD": _DeprecatedEnv()``
+    / ``_DeprecatedEnv(replacement="NEW")`` in a ``_DEPRECATED_ENVS`` table, or
+    ``_print_deprecated_env("OLD"[, "NEW"])`` next to the existing calls. One
+    edit for all, because insertions at one point cannot be applied separately
+    (registry review's ENV008 offers this for all of a registry's removals).
+    """
+    newline = source.newline
+    if registry.deprecation_mechanism == "table":
+        for node in tree.body:
+            target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+            if isinstance(target, ast.Name) and target.id == "_DEPRECATED_ENVS" and isinstance(
+                node.value, ast.Dict
+            ) and node.value.values:
+                last = node.value.values[-1]
+                if not source.line_text(last.end_lineno).rstrip().endswith(","):
+                    raise RegistryEditError("the _DEPRECATED_ENVS table's last entry has no trailing comma")
+                indent = " " * node.value.keys[-1].col_offset
+                lines = [
+                    f'{indent}"{old}": _DeprecatedEnv('
+                    + (f'replacement="{new}"' if new else "") + f"),{newline}"
+                    for old, new in entries
+                ]
+                line = last.end_lineno + 1
+                return Edit(line, 0, line, 0, "".join(lines))
+        raise RegistryEditError("the _DEPRECATED_ENVS table is not a non-empty dict literal")
+    if registry.deprecation_mechanism == "function":
+        calls = [
+            node for node in ast.walk(tree)
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name) and node.value.func.id == "_print_deprecated_env"
+        ]
+        if calls:
+            last = max(calls, key=lambda c: c.end_lineno)
+            indent = " " * last.col_offset
+            lines = []
+            for old, new in entries:
+                if new is None and not registry.deprecation_old_first:
+                    raise RegistryEditError(
+                        "_print_deprecated_env takes (new, old) here: it has no form for a removal"
+                    )
+                if new is None:
+                    args = f'"{old}"'
+                else:
+                    args = f'"{old}", "{new}"' if registry.deprecation_old_first else f'"{new}", "{old}"'
+                lines.append(f"{indent}_print_deprecated_env({args}){newline}")
+            line = last.end_lineno + 1
+            return Edit(line, 0, line, 0, "".join(lines))
+    raise RegistryEditError(
+        f"{registry.path.name} has no deprecation mechanism (_print_deprecated_env calls or a "
+        "_DEPRECATED_ENVS table) to keep the old name working"
+    )
