@@ -156,3 +156,14 @@ def _compare_key(changes: RegistryChanges, old: KeyState, new: KeyState, rename:
         changes.default_changed.append(Change(old, new, rename))
     if rename is None and old.section != new.section and old.section and new.section:
         changes.section_changed.append(Change(old, new, None))
+
+
+@dataclass
+class Changelog:
+    """Every compared registry's changes, and what they were compared with (for reports)."""
+
+    base: str  # "merge-base 1a2b3c4d5e6f", "snapshot base.json"
+    registries: list[RegistryChanges] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return all(changes.empty() for changes in self.registries)

@@ -82,3 +82,30 @@ def is_test_file(parts: tuple[str, ...]) -> bool:
         or name.endswith("_test.py")
         or name == "conftest.py"
     )
+
+
+def descriptor_call_test(prefixes: tuple[str, ...], methods: tuple[str, ...]):
+    """A prefilter test: do the bytes hold ``.<PREFIX>KEY.<method>(`` for some owned prefix?
+
+    Each pattern starts with a literal (``.SGLANG_``), which the regular
+    expression engine searches for quickly; ``.set(`` alone is in every file
+    that uses ``threading.Event``.
+    """
+    import re
+
+    alternatives = "|".join(re.escape(m) for m in methods)
+    patterns = [
+        re.compile(re.escape(f".{prefix}").encode() + rb"[A-Z0-9_]*\.(?:" + alternatives.encode() + rb")\(")
+        for prefix in prefixes
+    ]
+
+    def test(data: bytes) -> bool:
+        return any(pattern.search(data) for pattern in patterns)
+
+    return test
+
+
+def definition_tokens(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """Byte evidence of an owned name being *assigned* at module level or in a class body
+    (indented by four or eight spaces): ``\\nSGLANG_X = ``, ``\\n    SGLANG_X = ``."""
+    return tuple(f"\n{indent}{prefix}" for prefix in prefixes for indent in ("", "    ", "        "))

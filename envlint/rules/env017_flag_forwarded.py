@@ -7,7 +7,7 @@ from typing import Optional
 
 from ..context import FileContext
 from ..registry import Registry
-from ._review import owned_words
+from ._review import descriptor_call_test, owned_words
 from .base import Invalid, Rule, Valid
 
 _IMPORT = "from sglang.srt.environ import envs\n\n"
@@ -64,7 +64,8 @@ class FlagForwardedToEnv(Rule):
     )
 
     def prefilter(self):
-        return [[(".set(", ".override("), self.project.owned_tokens()]]
+        test = descriptor_call_test(self.config.owned_prefixes, ("set", "override"))
+        return [[self.project.owned_tokens(), (test,)]]
 
     def _descriptor(self, func: ast.AST, ctx: FileContext) -> Optional[tuple[Registry, str]]:
         if not (isinstance(func, ast.Attribute) and func.attr in ("set", "override")):

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 
 from ..context import FileContext
 from ..registry import BASE_DESCRIPTOR_KINDS
-from ._review import is_test_file, relative_parts
+from ._review import definition_tokens, is_test_file, relative_parts
 from .base import Invalid, Rule, Valid
 
 # Fewer definitions than this in one class, module or dict are not a registry.
@@ -64,7 +64,9 @@ class SecondRegistry(Rule):
     * `SGLANG_X = EnvBool(False)`: sglang's descriptors in another class;
     * `{"SGLANG_X": lambda: ..., ...}`: a module-style getter table.
 
-    One finding per place, at its name. Test code is not checked (fixtures
+    One finding per place, at its name. (The byte-level prefilter looks for
+    owned names assigned at the start of a line or indented by four or eight
+    spaces, and for `"KEY": lambda`; a registry indented otherwise is missed.) Test code is not checked (fixtures
     define throwaway registries on purpose), nor are the configured registry
     files themselves; `SGLANG_X = os.getenv("SGLANG_X")` is a raw read (ENV001),
     not a registry.
@@ -126,11 +128,14 @@ class SecondRegistry(Rule):
     )
 
     def prefilter(self):
-        literals = tuple(
-            quote + prefix for prefix in self.config.owned_prefixes for quote in ('"', "'")
-        )
-        descriptors = tuple(f"= {kind}(" for kind in BASE_DESCRIPTOR_KINDS)
-        return [[literals], [descriptors, self.config.owned_prefixes]]
+        prefixes = self.config.owned_prefixes
+        literals = tuple(quote + prefix for prefix in prefixes for quote in ('"', "'"))
+        return [
+            # KEY = Maker("KEY") / KEY = EnvBool(...) at module level or in a class body
+            [self.project.owned_tokens(), definition_tokens(prefixes)],
+            # {"KEY": lambda: ...}
+            [literals, ('": lambda', "': lambda")],
+        ]
 
     def begin(self, ctx: FileContext) -> None:
         if ctx.is_registry_file or is_test_file(relative_parts(ctx)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..context import FileContext
-from ._review import is_test_file, relative_parts
+from ._review import descriptor_call_test, is_test_file, relative_parts
 from .base import Invalid, Rule, Valid
 
 _IMPORT = "from sglang.srt.environ import envs\n\n"
@@ -110,7 +110,8 @@ class TestSetWithoutRestore(Rule):
     )
 
     def prefilter(self):
-        return [[(".set(",), self.project.owned_tokens()]]
+        test = descriptor_call_test(self.config.owned_prefixes, ("set",))
+        return [[self.project.owned_tokens(), (test,)]]
 
     def begin(self, ctx: FileContext) -> None:
         self._active = is_test_file(relative_parts(ctx))
