@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Optional
 
 from ..context import FileContext
@@ -84,18 +86,17 @@ def is_test_file(parts: tuple[str, ...]) -> bool:
     )
 
 
-def descriptor_call_test(prefixes: tuple[str, ...], methods: tuple[str, ...]):
-    """A prefilter test: do the bytes hold ``.<PREFIX>KEY.<method>(`` for some owned prefix?
+@functools.lru_cache(maxsize=None)
+def descriptor_call_test(prefixes: tuple[str, ...]):
+    """A prefilter test: do the bytes hold ``.<PREFIX>KEY.set(`` or ``.override(``?
 
-    Each pattern starts with a literal (``.SGLANG_``), which the regular
-    expression engine searches for quickly; ``.set(`` alone is in every file
-    that uses ``threading.Event``.
+    One object per prefix set, shared by the rules that use it, so the engine
+    evaluates it once per file. Each pattern starts with a literal
+    (``.SGLANG_``), which the regular-expression engine searches for quickly;
+    ``.set(`` alone is in every file that uses ``threading.Event``.
     """
-    import re
-
-    alternatives = "|".join(re.escape(m) for m in methods)
     patterns = [
-        re.compile(re.escape(f".{prefix}").encode() + rb"[A-Z0-9_]*\.(?:" + alternatives.encode() + rb")\(")
+        re.compile(re.escape(f".{prefix}").encode() + rb"[A-Z0-9_]*\.(?:set|override)\(")
         for prefix in prefixes
     ]
 
@@ -105,7 +106,13 @@ def descriptor_call_test(prefixes: tuple[str, ...], methods: tuple[str, ...]):
     return test
 
 
+def canonical_prefixes(config) -> tuple[str, ...]:
+    """The owned prefixes new keys use (legacy ones, ``SGL_``, left out)."""
+    legacy = {old for old, _ in config.legacy_prefixes}
+    return tuple(p for p in config.owned_prefixes if p not in legacy) or config.owned_prefixes
+
+
 def definition_tokens(prefixes: tuple[str, ...]) -> tuple[str, ...]:
     """Byte evidence of an owned name being *assigned* at module level or in a class body
-    (indented by four or eight spaces): ``\\nSGLANG_X = ``, ``\\n    SGLANG_X = ``."""
-    return tuple(f"\n{indent}{prefix}" for prefix in prefixes for indent in ("", "    ", "        "))
+    indented by four spaces: ``\\nSGLANG_X = ``, ``\\n    SGLANG_X = ``."""
+    return tuple(f"\n{indent}{prefix}" for prefix in prefixes for indent in ("", "    "))

@@ -64,7 +64,7 @@ class FlagForwardedToEnv(Rule):
     )
 
     def prefilter(self):
-        test = descriptor_call_test(self.config.owned_prefixes, ("set", "override"))
+        test = descriptor_call_test(self.config.owned_prefixes)
         return [[self.project.owned_tokens(), (test,)]]
 
     def _descriptor(self, func: ast.AST, ctx: FileContext) -> Optional[tuple[Registry, str]]:

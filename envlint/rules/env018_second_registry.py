@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 
 from ..context import FileContext
 from ..registry import BASE_DESCRIPTOR_KINDS
-from ._review import definition_tokens, is_test_file, relative_parts
+from ._review import canonical_prefixes, definition_tokens, is_test_file, relative_parts
 from .base import Invalid, Rule, Valid
 
 # Fewer definitions than this in one class, module or dict are not a registry.
@@ -65,8 +65,8 @@ class SecondRegistry(Rule):
     * `{"SGLANG_X": lambda: ..., ...}`: a module-style getter table.
 
     One finding per place, at its name. (The byte-level prefilter looks for
-    owned names assigned at the start of a line or indented by four or eight
-    spaces, and for `"KEY": lambda`; a registry indented otherwise is missed.) Test code is not checked (fixtures
+    owned names assigned at the start of a line or indented by four spaces,
+    and for `"KEY": lambda`; a registry indented otherwise is missed.) Test code is not checked (fixtures
     define throwaway registries on purpose), nor are the configured registry
     files themselves; `SGLANG_X = os.getenv("SGLANG_X")` is a raw read (ENV001),
     not a registry.
@@ -128,13 +128,14 @@ class SecondRegistry(Rule):
     )
 
     def prefilter(self):
-        prefixes = self.config.owned_prefixes
+        prefixes = canonical_prefixes(self.config)
         literals = tuple(quote + prefix for prefix in prefixes for quote in ('"', "'"))
+        owned = self.project.owned_tokens()  # evaluated for other rules anyway: first
         return [
             # KEY = Maker("KEY") / KEY = EnvBool(...) at module level or in a class body
-            [self.project.owned_tokens(), definition_tokens(prefixes)],
+            [owned, definition_tokens(prefixes)],
             # {"KEY": lambda: ...}
-            [literals, ('": lambda', "': lambda")],
+            [owned, ('": lambda', "': lambda"), literals],
         ]
 
     def begin(self, ctx: FileContext) -> None:

@@ -110,7 +110,7 @@ class TestSetWithoutRestore(Rule):
     )
 
     def prefilter(self):
-        test = descriptor_call_test(self.config.owned_prefixes, ("set",))
+        test = descriptor_call_test(self.config.owned_prefixes)
         return [[self.project.owned_tokens(), (test,)]]
 
     def begin(self, ctx: FileContext) -> None:
