@@ -315,6 +315,44 @@ def test_a_bad_snapshot_is_one_line_and_exit_2(tmp_path, run_cli, sglang_project
     assert (code, out) == (2, "") and err.count("\n") == 1 and message in err
 
 
+def test_a_snapshot_base_reaches_a_registry_git_sees_unchanged(rename_pr, run_cli):
+    """With --registry-base, --diff-base only filters lines: the registry is checked although
+    the working tree does not differ from HEAD."""
+    rename_pr.git("switch", "-q", "main")
+    run_cli("registry", "snapshot", "-o", "main.json", cwd=rename_pr.root)
+    rename_pr.git("switch", "-q", "feature")
+    _, out, _ = run_cli(
+        "check", "--diff-base", "HEAD", "--registry-base", "main.json", "--select", "ENV008",
+        cwd=rename_pr.root,
+    )
+    assert [line.split()[2] for line in out.splitlines()] == [
+        "SGLANG_NSA_FUSE_TOPK", "SGLANG_SWA_EVICTION_INTERVAL_MULTIPLIER"
+    ]
+
+
+def test_missing_snapshot_and_missing_registry_are_usage_errors(tmp_path, run_cli, sglang_project):
+    code, _, err = run_cli("check", "--registry-base", str(tmp_path / "none.json"), cwd=sglang_project)
+    assert code == 2 and "no such snapshot (create it with envlint registry snapshot -o" in err
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "pyproject.toml").write_text("[tool.envlint]\nregistries = []\n")
+    code, out, err = run_cli("registry", "snapshot", "-o", "s.json", cwd=tmp_path / "empty")
+    assert (code, out) == (2, "") and "no environment-variable registry found" in err
+    assert not (tmp_path / "empty" / "s.json").exists()
+
+
+@pytest.mark.parametrize(
+    "table,message",
+    [
+        ('boolean-verbs = "ENABLE"', "'boolean-verbs' must be a list of strings"),
+        ('cli-flag-sources = ["no/such/server_args.py"]', "cli-flag-sources: 'no/such/server_args.py' does not exist"),
+    ],
+)
+def test_review_settings_are_validated(tmp_path, run_cli, table, message):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.envlint]\n{table}\n")
+    code, _, err = run_cli("check", cwd=tmp_path)
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
 def test_a_base_registry_that_does_not_parse_is_one_error_and_the_rest_runs(git_repo, run_cli):
     git_repo.write(ENVIRON, DESCRIPTORS + "class Envs:\n    SGLANG_A = EnvInt(\n")
     git_repo.commit("broken registry")
@@ -413,3 +451,25 @@ def test_cli_flags_are_read_statically(tmp_path):
     path = tmp_path / "server_args.py"
     names = sorted(flag.name for flag in flags_in(ast.parse(FLAGS), path))
     assert names == ["--api-key", "--config", "--grpc-port", "--tensor-parallel-size", "--tp"]
+
+
+# -- the documentation page shows real output -------------------------------------------------
+
+def _example(name: str) -> str:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "registry-review.md").read_text(encoding="utf-8")
+    start = page.index(f"<!-- example: {name} -->\n")
+    start = page.index("\n", page.index("```", start)) + 1
+    return page[start:page.index("```\n", start)]
+
+
+def test_the_docs_page_example_is_real_output(rename_pr, run_cli):
+    _, out, _ = run_cli("check", "--diff-base", "main", cwd=rename_pr.root)
+    assert _example("check") == out
+    _, out, _ = run_cli("check", "--diff-base", "main", "--format", "markdown", cwd=rename_pr.root)
+    # The commit id depends on the fixture repository's history, not on envlint.
+    import re
+
+    commit = re.compile(r"merge-base [0-9a-f]{12}\.")
+    assert commit.sub("merge-base <id>.", _example("markdown")) == commit.sub("merge-base <id>.", out)

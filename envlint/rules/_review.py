@@ -46,6 +46,8 @@ def describe(key: KeyState) -> str:
     """``EnvBool(True)`` (descriptor style) or ``bool = True`` (module style) for messages."""
     if key.descriptor:
         return f"{key.descriptor}({key.default})"
+    if key.kind == "unknown" and not key.default:
+        return "no TYPE_CHECKING stub"
     return f"{key.kind}" + (f" = {key.default}" if key.default else "")
 
 
