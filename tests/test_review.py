@@ -473,3 +473,22 @@ def test_the_docs_page_example_is_real_output(rename_pr, run_cli):
 
     commit = re.compile(r"merge-base [0-9a-f]{12}\.")
     assert commit.sub("merge-base <id>.", _example("markdown")) == commit.sub("merge-base <id>.", out)
+
+
+def test_no_deprecation_fix_when_the_helper_would_not_accept_the_entry(rename_pr, run_cli):
+    """``_DeprecatedEnv(replacement)`` with a required argument: ``_DeprecatedEnv()`` would
+    raise at import in every environment, so ENV008 offers no fix."""
+    strict = DESCRIPTORS.replace("def __init__(self, replacement=None, note=None):",
+                                 "def __init__(self, replacement, note=None):")
+    rename_pr.write(ENVIRON, strict + HEAD_ENVS)
+    _, out, _ = run_cli("check", "--diff-base", "main", "--select", "ENV008", "--format", "json",
+                        cwd=rename_pr.root)
+    removal = [f for f in json.loads(out) if f["key"] == "SGLANG_SWA_EVICTION_INTERVAL_MULTIPLIER"]
+    assert len(removal) == 1 and removal[0]["fix"] is None
+    rename_pr.write(ENVIRON, DESCRIPTORS + HEAD_ENVS)
+    _, out, _ = run_cli("check", "--diff-base", "main", "--select", "ENV008", "--format", "json",
+                        cwd=rename_pr.root)
+    removal = [f for f in json.loads(out) if f["key"] == "SGLANG_SWA_EVICTION_INTERVAL_MULTIPLIER"]
+    assert removal[0]["fix"]["edits"][0]["content"] == (
+        '    "SGLANG_SWA_EVICTION_INTERVAL_MULTIPLIER": _DeprecatedEnv(),\n'
+    )

@@ -167,6 +167,30 @@ def deprecation_edit(
     )
 
 
+def _parameters(tree: ast.Module, name: str) -> Optional[tuple[list[str], int]]:
+    """(parameter names, how many are required) of function ``name`` or of class ``name``'s
+    ``__init__`` (``self`` left out), defined at module level; None when not found."""
+    for node in tree.body:
+        function = None
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            function = node
+        elif isinstance(node, ast.ClassDef) and node.name == name:
+            function = next(
+                (s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None
+            )
+            if function is None:
+                return [], 0
+        if function is not None:
+            args = function.args
+            positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+            if isinstance(node, ast.ClassDef) and positional:
+                positional = positional[1:]
+            required = len(positional) - len(args.defaults)
+            required += sum(default is None for default in args.kw_defaults)
+            return positional + [a.arg for a in args.kwonlyargs], required
+    return None
+
+
 def deprecation_block_edit(
     source: SourceFile,
     tree: ast.Module,
@@ -183,6 +207,14 @@ def deprecation_block_edit(
     """
     newline = source.newline
     if registry.deprecation_mechanism == "table":
+        # The entries must construct: an edit that makes the registry raise at import
+        # would break every environment.
+        signature = _parameters(tree, "_DeprecatedEnv")
+        if signature is None:
+            raise RegistryEditError("_DeprecatedEnv is not defined in the registry file")
+        names, required = signature
+        if required or (any(new for _, new in entries) and "replacement" not in names):
+            raise RegistryEditError("_DeprecatedEnv does not take the entries envlint would write")
         for node in tree.body:
             target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
             if isinstance(target, ast.Name) and target.id == "_DEPRECATED_ENVS" and isinstance(
@@ -206,7 +238,13 @@ def deprecation_block_edit(
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
             and isinstance(node.value.func, ast.Name) and node.value.func.id == "_print_deprecated_env"
         ]
-        if calls:
+        signature = _parameters(tree, "_print_deprecated_env")
+        if calls and signature is not None:
+            names, required = signature
+            if required > 1 and any(new is None for _, new in entries):
+                raise RegistryEditError(
+                    "_print_deprecated_env needs a replacement: it has no form for a removal"
+                )
             last = max(calls, key=lambda c: c.end_lineno)
             indent = " " * last.col_offset
             lines = []

@@ -17,6 +17,7 @@ _ALIAS_PRELUDE = (
     + "class EnvBoolWithAlias(_DeprecatedEnvFallback, EnvBool): ...\n"
 )
 _TABLE = (
+    "\nclass _DeprecatedEnv:\n    def __init__(self, replacement=None, note=None): ...\n"
     "\n_DEPRECATED_ENVS = {\n"
     '    "SGLANG_GONE_BEFORE": _DeprecatedEnv(),\n'
 )
@@ -78,7 +79,9 @@ class RemovedWithoutPath(Rule):
     registry's stranded keys: insertions at one point cannot be applied apart).
     Either way users of the old name start getting a warning, and a renamed
     key's value starts reaching the new key: that is the point, and a behaviour
-    change. No fix when the registry has no deprecation mechanism.
+    change. No fix when the registry has no deprecation mechanism, or when its
+    `_DeprecatedEnv` / `_print_deprecated_env` would not accept the entry (a
+    required argument): an edit must never make the registry fail at import.
     """
 
     code = "ENV008"
