@@ -90,6 +90,7 @@ class TestSetWithoutRestore(Rule):
     code = "ENV019"
     name = "test-set-without-restore"
     summary = "envs.K.set() in a test without restoring it (use override())"
+    _active = False  # whether the file being checked is test code (set by begin)
 
     VALID = (
         Valid(
