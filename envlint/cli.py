@@ -1,4 +1,4 @@
-"""Command line: ``envlint check | fix | baseline | rules | rule CODE | docs``.
+"""Command line: ``envlint check | fix | baseline | registry snapshot | rules | rule CODE | docs``.
 
 Thin: parse, delegate, print, exit.
 
@@ -20,7 +20,8 @@ from .config import ConfigError
 from .discovery import DiscoveryError
 from .docs import DocsError
 from .gitdiff import GitError, changed_lines
-from .report import FORMATTERS, format_counts
+from .report import FORMATTERS, format_counts, format_markdown
+from .review.snapshot import SnapshotError
 
 
 class UsageError(Exception):
@@ -88,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
         "and REF (working tree included)",
     )
     check.add_argument(
+        "--registry-base", type=Path, metavar="FILE",
+        help="compare the registries with this snapshot (written by envlint registry snapshot) "
+        "instead of the --diff-base merge-base",
+    )
+    check.add_argument(
         "--baseline", type=Path, metavar="FILE",
         help="report only findings not recorded in FILE (written by envlint baseline)",
     )
@@ -143,6 +149,10 @@ def _parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="print the findings left and errors only"
     )
     fix.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    fix.add_argument(
+        "--registry-base", type=Path, metavar="FILE",
+        help="compare the registries with this snapshot, so registry-review fixes (ENV008) apply",
+    )
 
     baseline = commands.add_parser(
         "baseline", help="record the current findings, for check --baseline"
@@ -152,6 +162,17 @@ def _parser() -> argparse.ArgumentParser:
     baseline.add_argument("--ignore", action="append", metavar="CODES")
     baseline.add_argument(
         "-o", "--output", type=Path, required=True, metavar="FILE", help="the baseline file to write"
+    )
+
+    registry = commands.add_parser("registry", help="registry review: snapshot the registries")
+    registry_commands = registry.add_subparsers(dest="registry_command", metavar="COMMAND")
+    snapshot = registry_commands.add_parser(
+        "snapshot", help="write the registries' keys, kinds, defaults, sections and deprecations "
+        "as JSON, a base for check --registry-base"
+    )
+    snapshot.add_argument("paths", nargs="*", type=Path, help="the project (default: .)")
+    snapshot.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="the snapshot file to write"
     )
 
     commands.add_parser("rules", help="list the rule codes with one-line summaries")
@@ -181,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import baseline
-    from .runner import check_files, default_jobs, prepare, selected_codes
+    from .runner import change_codes, changelog, check_files, default_jobs, prepare, selected_codes
 
     paths = args.paths or [Path(".")]
     select, ignore = _codes(args.select, "--select"), _codes(args.ignore, "--ignore")
@@ -194,6 +215,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     recorded = baseline.load(args.baseline) if args.baseline is not None else None
     changed = changed_lines(args.diff_base) if args.diff_base is not None else None
     project, files = prepare(paths)
+    project, base_errors = _review_base(args, project, changed, select, ignore)
     if not project.registries and not project.load_errors and not args.quiet:
         print(
             "envlint: no environment-variable registry found; checking prefix conventions "
@@ -201,7 +223,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if changed is not None:
-        files = [path for path in files if changed.touches(path)]
+        # A registry is compared with the base even when git sees no change in it
+        # (a --registry-base snapshot): its findings are about the change.
+        registries = {spec.path for spec in project.config.registries} if project.config.review else set()
+        files = [path for path in files if changed.touches(path) or path.resolve() in registries]
     result = check_files(
         project,
         files,
@@ -222,26 +247,77 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 times = f" ({count} of them)" if count > 1 else ""
                 print(f"envlint: stale baseline entry: {entry.describe()}{times}", file=sys.stderr)
     if changed is not None:
-        findings = changed.select(findings)
+        # Findings about a change are kept whole: a removal points at the base's line.
+        about_change = change_codes()
+        findings = [f for f in findings if f.code in about_change or changed.covers(f)]
     if args.statistics:
         from .report.summary import format_statistics_json, format_statistics_text
 
         report = (format_statistics_json if args.format == "json" else format_statistics_text)(findings)
+    elif args.format == "markdown":
+        report = format_markdown(findings, changelog(project))
     else:
         report = FORMATTERS[args.format](findings)
     _write_report(report, args.output_file)
-    for path, reason in result.errors:
+    errors = base_errors + result.errors
+    for path, reason in errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
     if not args.quiet and (args.format == "text" or args.output_file is not None):
         # Machine-readable output on stdout stays parseable: no summary after it.
         from .report.summary import closing_summary
 
-        print(closing_summary(findings, len(result.errors)))
-    if result.errors:
+        print(closing_summary(findings, len(errors)))
+    if errors:
         return 1
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _review_base(args, project, changed, select, ignore):
+    """(the project with its review base, errors reading the base) for ``check``.
+
+    The base is the snapshot of ``--registry-base``, else the merge-base of
+    ``--diff-base`` (read only when a rule about changes is selected or the
+    markdown changelog is wanted), else none.
+    """
+    from .review.base import from_git, from_snapshot
+    from .runner import change_codes, selected_codes, with_review
+
+    if args.registry_base is not None:
+        return with_review(project, from_snapshot(args.registry_base)), []
+    if changed is None:
+        return project, []
+    if args.format != "markdown" and not (selected_codes(project, select, ignore) & change_codes()):
+        return project, []
+    base = from_git(changed, project)
+    return with_review(project, base), list(base.errors)
+
+
+def _cmd_registry(args: argparse.Namespace) -> int:
+    from .atomic import atomic_write
+    from .review.snapshot import Snapshot, dumps, registry_state
+    from .runner import load_project
+
+    if args.registry_command != "snapshot":
+        raise UsageError("envlint registry snapshot -o FILE [PATH ...] (see envlint registry --help)")
+    project = load_project(args.paths or [Path(".")])
+    for path, reason in project.load_errors:
+        print(f"envlint: error: {path}: {reason}", file=sys.stderr)
+    if not project.registries:
+        if project.load_errors:
+            return 1
+        raise UsageError("no environment-variable registry found (name them in [tool.envlint] registries)")
+    root = project.config.root
+    snapshot = Snapshot({r.module: registry_state(r, root) for r in project.registries})
+    try:
+        atomic_write(args.output, dumps(snapshot).encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    keys = sum(len(state.keys) for state in snapshot.registries.values())
+    count = len(snapshot.registries)
+    print(f"Wrote {count} registr{'ies' if count != 1 else 'y'} ({keys} keys) to {args.output}.")
+    return 1 if project.load_errors else 0
 
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
@@ -310,6 +386,11 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         raise UsageError("--show-fixes annotates the --diff output; add --diff")
     scope = _fix_scope(args)
     project, files = prepare(paths)
+    if args.registry_base is not None:
+        from .review.base import from_snapshot
+        from .runner import with_review
+
+        project = with_review(project, from_snapshot(args.registry_base))
     if scope is not None and scope.changed is not None:
         files = [path for path in files if scope.changed.touches(path)]
     fixer = Fixer(
@@ -406,9 +487,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _cmd_rule(args.code)
         if args.command == "docs":
             return _cmd_docs(args)
+        if args.command == "registry":
+            return _cmd_registry(args)
         parser.print_help()
         return 2
-    except (UsageError, ConfigError, DiscoveryError, DocsError, GitError, BaselineError) as exc:
+    except (
+        UsageError, ConfigError, DiscoveryError, DocsError, GitError, BaselineError, SnapshotError
+    ) as exc:
         print(f"envlint: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

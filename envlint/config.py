@@ -9,12 +9,15 @@ exit code 2.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .profiles import PROFILES, HelperSpec, KnownRegistry, Profile
 from .suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from .review.base import ReviewBase
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,6 +86,13 @@ class Config:
     owned_prefixes_configured: bool = False
     # (normalized glob, code prefixes): see envlint.perfile
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # registry review: Rule 4's verbs, and the files defining the CLI flags
+    boolean_verbs: tuple[str, ...] = ()
+    cli_flag_sources: tuple[Path, ...] = ()
+    cli_sources_configured: bool = False
+    # the registries to compare with (--diff-base / --registry-base); a run input,
+    # so kept out of repr() (the cache fingerprint) and of equality
+    review: Optional["ReviewBase"] = field(default=None, repr=False, compare=False)
 
     def with_discovered_registries(self, files: list[Path]) -> "Config":
         """Add known registry files found *below* the linted paths.
@@ -109,7 +119,10 @@ class Config:
             return self
         registries = self.registries + tuple(extra)
         src = self.src if self.src_configured else _default_src(self.root, registries, self.root_marked)
-        return replace(self, registries=registries, src=src)
+        cli_sources = self.cli_flag_sources
+        if not self.cli_sources_configured:
+            cli_sources = _default_cli_sources(self.profile, src)
+        return replace(self, registries=registries, src=src, cli_flag_sources=cli_sources)
 
 
 # -- locating the configuration ----------------------------------------------------
@@ -175,6 +188,8 @@ _KNOWN_KEYS = {
     "package-roots",
     "flag-writes",
     "per-file-ignores",
+    "boolean-verbs",
+    "cli-flag-sources",
 }
 
 
@@ -389,6 +404,17 @@ def _default_src(
     return tuple(roots)
 
 
+def _default_cli_sources(profile: Profile, src: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The profile's CLI flag sources that exist under a source root."""
+    found: list[Path] = []
+    for base in src:
+        for relative in profile.cli_flag_sources:
+            candidate = base / relative
+            if candidate.exists() and candidate.resolve() not in found:
+                found.append(candidate.resolve())
+    return tuple(found)
+
+
 def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     """Build the run's configuration for the given linted paths."""
     start = paths[0] if paths else Path(".")
@@ -436,6 +462,17 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     if not isinstance(flag_writes, bool):
         raise ConfigError(f"{where}: 'flag-writes' must be true or false")
 
+    if "cli-flag-sources" in table:
+        cli_flag_sources = []
+        for entry in strings("cli-flag-sources", ()):
+            path = (root / entry).resolve()
+            if not path.exists():
+                raise ConfigError(f"{where}: cli-flag-sources: '{entry}' does not exist")
+            cli_flag_sources.append(path)
+        cli_sources = tuple(cli_flag_sources)
+    else:
+        cli_sources = _default_cli_sources(profile, src)
+
     config = Config(
         root=root,
         config_file=config_file,
@@ -464,6 +501,9 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         per_file_ignores=_parse_per_file_ignores(where, root, table["per-file-ignores"])
         if "per-file-ignores" in table
         else (),
+        boolean_verbs=strings("boolean-verbs", profile.boolean_verbs),
+        cli_flag_sources=cli_sources,
+        cli_sources_configured="cli-flag-sources" in table,
     )
     if overrides:
         config = replace(config, **overrides)

@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from . import __version__, perfile
-from .cache import Cache, content_digest, decode_findings, encode_result, result_key
+from .cache import Cache, content_digest, decode_findings, encode_result
 from .codes import check_config_codes
 from .config import Config, ConfigError, load_config
 from .discovery import is_excluded
 from .engine import Linter
-from .modules import module_name
 from .noqa import file_is_ignored, filter_suppressed
 from .project import Project
-from .runner import open_cache
+from .runner import cache_key, open_cache
 
 _LINTERS: dict[Config, Linter] = {}
 _BY_DIRECTORY: dict[Path, Linter] = {}
@@ -82,10 +81,7 @@ class EnvlintChecker:
     def _findings(self, linter: Linter, path: Path, text: str) -> list:
         """Findings before ``# noqa`` (flake8 applies it), through the shared cache."""
         cache = _cache_for(linter)
-        key = result_key(
-            module_name(path, linter.project.config.src),
-            content_digest(text.encode("utf-8", "surrogatepass")),
-        )
+        key = cache_key(linter.project, path, content_digest(text.encode("utf-8", "surrogatepass")))
         entry = cache.load([key]).get(key) if cache else None
         if entry is not None:
             return decode_findings(entry, self.filename)[0]

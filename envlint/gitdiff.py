@@ -19,7 +19,7 @@ fixed prefixes and options so that user configuration (``diff.noprefix``,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -39,6 +39,10 @@ class ChangedLines:
     root: Path
     lines: dict[str, frozenset[int]]
     new_files: frozenset[str]
+    # the merge-base commit, and the ``git diff -U0`` text the lines came from
+    # (registry review reads renamed call sites from it; see envlint.review.moves)
+    base: str = ""
+    patch: str = field(default="", repr=False, compare=False)
 
     def _key(self, path: Path) -> Optional[str]:
         try:
@@ -127,4 +131,6 @@ def changed_lines(ref: str, cwd: Optional[Path] = None) -> ChangedLines:
     if untracked.returncode != 0:
         raise GitError(f"git ls-files failed: {_first_line(untracked.stderr)}")
     new_files = frozenset(name for name in untracked.stdout.split("\0") if name)
-    return ChangedLines(root=root, lines=parse_diff(diff.stdout), new_files=new_files)
+    return ChangedLines(
+        root=root, lines=parse_diff(diff.stdout), new_files=new_files, base=base, patch=diff.stdout
+    )

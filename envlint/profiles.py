@@ -74,6 +74,15 @@ class Profile:
     module_registry_import: str = "from"
     # Without configured owned-prefixes, take them from the registry's keys.
     infer_owned_prefixes: bool = False
+    # Rule 4's verbs: the second word of a new boolean key (ENV011)
+    boolean_verbs: tuple[str, ...] = ()
+    # Where the project's command-line flags are defined (ENV016), relative to a
+    # source root; a directory means its *.py files
+    cli_flag_sources: tuple[str, ...] = ()
+    # Rule 1's decision table: a registry holds only the project's own keys, so an
+    # external one registered there is a finding (ENV012). vLLM registers
+    # launcher variables in envs.py on purpose.
+    registries_hold_only_owned_keys: bool = False
 
 
 # Launcher, driver and OS variables: never flagged, even when a registry mentions them.
@@ -156,6 +165,11 @@ SGLANG = Profile(
             "python/sglang/multimodal_gen/envs.py", "module", "sglang.multimodal_gen.envs"
         ),
     ),
+    boolean_verbs=("ENABLE", "DISABLE", "USE", "FORCE", "LOG", "TEST", "DEBUG", "OPT"),
+    # server_args.py: add_argument names and ServerArgs fields (sglang <= 0.5.12);
+    # arg_groups/fields: the A[T, ...] namespaces ServerArgs is assembled from (0.5.23)
+    cli_flag_sources=("sglang/srt/server_args.py", "sglang/srt/arg_groups/fields"),
+    registries_hold_only_owned_keys=True,
 )
 
 VLLM = Profile(

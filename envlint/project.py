@@ -10,11 +10,15 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from .config import Config, ConfigError
 from .registry import Registry, parse_registry
 from .source import SourceError, SourceFile
+
+if TYPE_CHECKING:
+    from .review.changes import RegistryChanges
+    from .review.cliflags import CliFlag
 
 
 _PREFIX = re.compile(r"^([A-Z][A-Z0-9]*_)[A-Z0-9]")
@@ -41,6 +45,7 @@ class Project:
     config: Config
     registries: list[Registry]
     load_errors: list[tuple[Path, str]] = field(default_factory=list)
+    _changes: dict[str, Optional["RegistryChanges"]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
@@ -134,6 +139,63 @@ class Project:
             return path.resolve().relative_to(self.config.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
+
+    # -- registry review ---------------------------------------------------------------
+
+    def registry_changes(self, registry: Registry) -> Optional["RegistryChanges"]:
+        """How ``registry`` changed since the review base; None without a base for it.
+
+        Computed once per run and registry (several rules ask).
+        """
+        base = self.config.review
+        if base is None or not base.knows(registry.module):
+            return None
+        if registry.module not in self._changes:
+            from .review.changes import compare
+            from .review.snapshot import registry_state
+
+            others = [r for r in self.registries if r.module != registry.module]
+
+            def elsewhere(key: str) -> Optional[str]:
+                return next((r.module for r in others if key in r.fields), None)
+
+            self._changes[registry.module] = compare(
+                base.snapshot.registries.get(registry.module),
+                registry_state(registry, self.config.root),
+                base.moves,
+                elsewhere,
+                self.canonical_name,
+            )
+        return self._changes[registry.module]
+
+    @cached_property
+    def _cli(self) -> tuple[dict[str, "CliFlag"], list[tuple[Path, str]]]:
+        from .review.cliflags import read_flags
+
+        return read_flags(self.config.cli_flag_sources)
+
+    @property
+    def cli_flags(self) -> dict[str, "CliFlag"]:
+        """The project's command-line flags by dest (``grpc_port``), read once per process."""
+        return self._cli[0]
+
+    @cached_property
+    def review_inputs_digest(self) -> str:
+        """What registry files' findings depend on beyond the registries themselves: the
+        review base and the CLI flag sources (their bytes; reading them is cheap)."""
+        import hashlib
+
+        from .review.cliflags import source_files
+
+        digest = hashlib.sha256()
+        review = self.config.review
+        digest.update((review.digest if review is not None else "").encode())
+        for path in source_files(self.config.cli_flag_sources):
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"<unreadable>")
+        return digest.hexdigest()
 
     # -- key policy --------------------------------------------------------------------
 

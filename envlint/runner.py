@@ -70,6 +70,23 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def cache_key(project: Project, path: Path, digest: str) -> str:
+    """The result-cache key of a file with this content digest.
+
+    A registry file's findings also depend on inputs outside it: the review
+    base (``--diff-base``, ``--registry-base``) and the CLI flag sources
+    (ENV016). Their digest is mixed into registry files' keys only, so a new
+    base or an edited ``server_args.py`` re-checks the registries and nothing else.
+    """
+    key = result_key(module_name(path, project.config.src), digest)
+    specs = project.config.registries
+    if any(spec.path.name == path.name for spec in specs) and any(
+        spec.path == path.resolve() for spec in specs
+    ):
+        key += ":" + project.review_inputs_digest
+    return key
+
+
 # -- workers ------------------------------------------------------------------------------
 
 _WORKER_LINTER: Optional[Linter] = None
@@ -106,7 +123,7 @@ def _check_one(path: Path) -> tuple[FileResult, Optional[str], bool]:
     cache = _worker_cache()
     if cache is not None:
         # Same content, same module: an entry `envlint check` or flake8 stored before.
-        key = result_key(module_name(path, linter.project.config.src), digest)
+        key = cache_key(linter.project, path, digest)
         entry = cache.load([key]).get(key)
         if entry is not None:
             return _from_cache(path, entry), digest, True
@@ -190,7 +207,7 @@ def check_files(
     if cache is not None:
         # Unchanged files (same path, mtime, size) are answered without being read.
         digests = cache.known_digests(files)
-        keys = {path: result_key(module_name(path, config.src), d) for path, d in digests.items()}
+        keys = {path: cache_key(project, path, d) for path, d in digests.items()}
         stored = cache.load(list(keys.values()))
         answered = {path: _from_cache(path, stored[key]) for path, key in keys.items() if key in stored}
     todo = [path for path in files if path not in answered]
@@ -201,7 +218,7 @@ def check_files(
     if cache is not None:
         new = [(r, digest) for r, digest, _ in fresh if digest is not None and r.error is None]
         cache.store(
-            [(result_key(module_name(r.path, config.src), digest), _to_cache(r)) for r, digest in new],
+            [(cache_key(project, r.path, digest), _to_cache(r)) for r, digest in new],
             [(r.path, digest) for r, digest in new],
         )
     by_path = {**answered, **{r.path: r for r, _, _ in fresh}}
@@ -241,3 +258,31 @@ def selected_codes(
 ) -> frozenset[str]:
     """The rule codes a run with these options can report, decided as the linter decides."""
     return frozenset(rule.code for rule in Linter(project, select=select, ignore=ignore).rules)
+
+
+# -- registry review ------------------------------------------------------------------------
+
+
+def with_review(project: Project, base) -> Project:
+    """The project compared with ``base`` (a ``review.base.ReviewBase``); registries are not re-parsed."""
+    from dataclasses import replace
+
+    return replace(project, config=replace(project.config, review=base), _changes={})
+
+
+def change_codes() -> frozenset[str]:
+    """Codes of the rules about a change (they need a base; ``--diff-base`` keeps all their findings)."""
+    from .rules import ALL_RULES
+
+    return frozenset(rule.code for rule in ALL_RULES if rule.about_change)
+
+
+def changelog(project: Project):
+    """Every registry's changes against the project's review base, or None without one."""
+    from .review.changes import Changelog
+
+    base = project.config.review
+    if base is None:
+        return None
+    found = [project.registry_changes(r) for r in project.registries]
+    return Changelog(base.description, [c for c in found if c is not None])

@@ -27,7 +27,8 @@ def test_fixture_covers_every_rule(sglang_project):
     from envlint.rules import ALL_RULES
 
     codes = {code for *_, code in expected_findings(sglang_project)}
-    assert codes == {rule.code for rule in ALL_RULES}
+    # Rules about a change need a base; tests/test_review.py runs them on real git history.
+    assert codes == {rule.code for rule in ALL_RULES if not rule.about_change}
 
 
 def test_prefilter_is_sound_on_fixtures(fixture_project, sglang_project):
@@ -113,4 +114,5 @@ def test_every_finding_spans_exactly_one_whole_expression(sglang_project, run_cl
             ast.parse(value, mode="eval")  # a keyword argument: KEY="value"
         else:
             ast.parse(f"({text})", mode="eval")  # raises when the span cuts an expression
-        assert text == text.strip() and finding["key"] in text, finding
+        # A finding about a place rather than a key (ENV018: a second registry) has no key.
+        assert text == text.strip() and (finding["key"] or "") in text, finding

@@ -23,7 +23,7 @@ def test_descriptor_registry_identity(sglang_project):
     assert registry.class_name == "Envs"
     assert registry.instance == "envs"
     assert registry.qualified_name == "sglang.srt.environ.envs"
-    assert len(registry.fields) == 27
+    assert len(registry.fields) == 30
 
 
 def test_descriptor_kinds_include_subclasses_defined_in_the_file(sglang_project):

@@ -50,8 +50,8 @@ def test_prefixes_of_rule_codes_are_accepted(sglang_project, run_cli, selector):
         ('select = ["ENVV001"]', "'select': unknown rule code or prefix 'ENVV001'; did you mean 'ENV001'?"),
         ('ignore = ["ENV3"]', "'ignore': unknown rule code or prefix 'ENV3'; did you mean 'ENV'?"),
         (
-            'per-file-ignores = {"tests/*" = ["ENV01"]}',
-            "'per-file-ignores': unknown rule code or prefix 'ENV01'; did you mean 'ENV001'?",
+            'per-file-ignores = {"tests/*" = ["ENW001"]}',
+            "'per-file-ignores': unknown rule code or prefix 'ENW001'; did you mean 'ENV001'?",
         ),
         ('selct = ["ENV001"]', "[tool.envlint]: unknown key 'selct'; did you mean 'select'?"),
         ('owned_prefixes = ["X_"]', "[tool.envlint]: unknown key 'owned_prefixes'; did you mean 'owned-prefixes'?"),

@@ -187,3 +187,102 @@ def deprecation_edit(
         f"{registry.path.name} has no deprecation mechanism (_print_deprecated_env calls or a "
         "_DEPRECATED_ENVS table) to keep the old name working"
     )
+
+
+def _parameters(tree: ast.Module, name: str) -> Optional[tuple[list[str], int]]:
+    """(parameter names, how many are required) of function ``name`` or of class ``name``'s
+    ``__init__`` (``self`` left out), defined at module level; None when not found."""
+    for node in tree.body:
+        function = None
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            function = node
+        elif isinstance(node, ast.ClassDef) and node.name == name:
+            function = next(
+                (s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None
+            )
+            if function is None:
+                return [], 0
+        if function is not None:
+            args = function.args
+            positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+            if isinstance(node, ast.ClassDef) and positional:
+                positional = positional[1:]
+            required = len(positional) - len(args.defaults)
+            required += sum(default is None for default in args.kw_defaults)
+            return positional + [a.arg for a in args.kwonlyargs], required
+    return None
+
+
+def deprecation_block_edit(
+    source: SourceFile,
+    tree: ast.Module,
+    registry: Registry,
+    entries: list[tuple[str, Optional[str]]],
+) -> Edit:
+    """One insertion adding a deprecation entry for every (old, replacement or None).
+
+    The form is the one the registry already uses: ``"OLD": _DeprecatedEnv()``
+    / ``_DeprecatedEnv(replacement="NEW")`` in a ``_DEPRECATED_ENVS`` table, or
+    ``_print_deprecated_env("OLD"[, "NEW"])`` next to the existing calls. One
+    edit for all, because insertions at one point cannot be applied separately
+    (registry review's ENV008 offers this for all of a registry's removals).
+    """
+    newline = source.newline
+    if registry.deprecation_mechanism == "table":
+        # The entries must construct: an edit that makes the registry raise at import
+        # would break every environment.
+        signature = _parameters(tree, "_DeprecatedEnv")
+        if signature is None:
+            raise RegistryEditError("_DeprecatedEnv is not defined in the registry file")
+        names, required = signature
+        if required or (any(new for _, new in entries) and "replacement" not in names):
+            raise RegistryEditError("_DeprecatedEnv does not take the entries envlint would write")
+        for node in tree.body:
+            target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+            if isinstance(target, ast.Name) and target.id == "_DEPRECATED_ENVS" and isinstance(
+                node.value, ast.Dict
+            ) and node.value.values:
+                last = node.value.values[-1]
+                if not source.line_text(last.end_lineno).rstrip().endswith(","):
+                    raise RegistryEditError("the _DEPRECATED_ENVS table's last entry has no trailing comma")
+                indent = " " * node.value.keys[-1].col_offset
+                lines = [
+                    f'{indent}"{old}": _DeprecatedEnv('
+                    + (f'replacement="{new}"' if new else "") + f"),{newline}"
+                    for old, new in entries
+                ]
+                line = last.end_lineno + 1
+                return Edit(line, 0, line, 0, "".join(lines))
+        raise RegistryEditError("the _DEPRECATED_ENVS table is not a non-empty dict literal")
+    if registry.deprecation_mechanism == "function":
+        calls = [
+            node for node in ast.walk(tree)
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name) and node.value.func.id == "_print_deprecated_env"
+        ]
+        signature = _parameters(tree, "_print_deprecated_env")
+        if calls and signature is not None:
+            names, required = signature
+            if required > 1 and any(new is None for _, new in entries):
+                raise RegistryEditError(
+                    "_print_deprecated_env needs a replacement: it has no form for a removal"
+                )
+            last = max(calls, key=lambda c: c.end_lineno)
+            indent = " " * last.col_offset
+            lines = []
+            for old, new in entries:
+                if new is None and not registry.deprecation_old_first:
+                    raise RegistryEditError(
+                        "_print_deprecated_env takes (new, old) here: it has no form for a removal"
+                    )
+                if new is None:
+                    args = f'"{old}"'
+                else:
+                    args = f'"{old}", "{new}"' if registry.deprecation_old_first else f'"{new}", "{old}"'
+                lines.append(f"{indent}_print_deprecated_env({args}){newline}")
+            line = last.end_lineno + 1
+            return Edit(line, 0, line, 0, "".join(lines))
+    raise RegistryEditError(
+        f"{registry.path.name} has no deprecation mechanism (_print_deprecated_env calls or a "
+        "_DEPRECATED_ENVS table) to keep the old name working"
+    )

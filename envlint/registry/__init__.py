@@ -26,13 +26,14 @@ from typing import Optional
 
 from ..source import SourceError, SourceFile
 from .descriptor import _class_fields, _parse_descriptor, descriptor_classes
-from .model import BASE_DESCRIPTOR_KINDS, DEFAULT_ENV_DICT, Field, Registry
+from .model import BASE_DESCRIPTOR_KINDS, DEFAULT_ENV_DICT, DeprecationEntry, Field, Registry
 from .module_style import _parse_module
 from .verification import verified_methods, verified_parsers
 
 __all__ = [
     "BASE_DESCRIPTOR_KINDS",
     "DEFAULT_ENV_DICT",
+    "DeprecationEntry",
     "Field",
     "Registry",
     "descriptor_classes",

@@ -8,12 +8,13 @@ whether ``EnvField`` takes ``secret=``.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
 from ..source import SourceFile
 from .comments import _CommentMap
 from .literals import _NO_VALUE, _int_enums, _literal
-from .model import BASE_DESCRIPTOR_KINDS, Field, Registry
+from .model import BASE_DESCRIPTOR_KINDS, DeprecationEntry, Field, Registry
 from .verification import _method, verified_methods, verified_parsers
 
 def descriptor_classes(tree: ast.Module) -> dict[str, str]:
@@ -160,25 +161,45 @@ def _keyword(call: ast.Call, name: str) -> Optional[ast.AST]:
     return None
 
 
+_FLAG = re.compile(r"--[a-z0-9][a-z0-9-]*")
+
+
+def _flag_in(node: Optional[ast.AST]) -> Optional[str]:
+    """The first ``--flag`` a deprecation message names (string pieces joined)."""
+    if node is None:
+        return None
+    text = " ".join(
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+    match = _FLAG.search(text)
+    return match.group(0) if match else None
+
+
 def _parse_deprecations(registry: Registry, tree: ast.Module) -> None:
     """Renames the registry already handles: a deprecation table or helper calls.
 
     sglang 0.5.x keeps ``_DEPRECATED_ENVS = {"OLD": _DeprecatedEnv(replacement=...)}``;
-    the conventions document ``_print_deprecated_env("OLD", "NEW")``.
+    the conventions document ``_print_deprecated_env("OLD", "NEW")`` and
+    ``_warn_deprecated_env_to_cli_flag("OLD", "Please use '--flag' instead.")``.
+    ``registry.deprecations`` holds the table and function entries (old ->
+    replacement); ``registry.deprecation_entries`` holds every form with its line.
     """
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == "_print_deprecated_env":
             names = [a.arg for a in node.args.args]
             registry.deprecation_old_first = not (names and names[0].startswith("new"))
     old_first = registry.deprecation_old_first
+    entries = registry.deprecation_entries
+
+    def record(name: str, replacement: Optional[str], mechanism: str, line: int, flag=None) -> None:
+        entries.setdefault(name, DeprecationEntry(name, replacement, mechanism, line, flag))
+
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target
-            if (
-                isinstance(target, ast.Name)
-                and target.id == "_DEPRECATED_ENVS"
-                and isinstance(node.value, ast.Dict)
-            ):
+            if not isinstance(target, ast.Name) or not isinstance(node.value, ast.Dict):
+                continue
+            if target.id == "_DEPRECATED_ENVS":
                 registry.deprecation_mechanism = "table"
                 for key, value in zip(node.value.keys, node.value.values):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -190,17 +211,30 @@ def _parse_deprecations(registry: Registry, tree: ast.Module) -> None:
                             if isinstance(rep, ast.Constant) and isinstance(rep.value, str):
                                 replacement = rep.value
                         registry.deprecations[key.value] = replacement
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "_print_deprecated_env"
-        ):
-            args = [a.value for a in node.args if isinstance(a, ast.Constant)]
-            if args and all(isinstance(a, str) for a in args):
-                if registry.deprecation_mechanism is None:
-                    registry.deprecation_mechanism = "function"
-                if len(args) == 1:
-                    registry.deprecations[args[0]] = None
-                else:
-                    old, new = (args[0], args[1]) if old_first else (args[1], args[0])
-                    registry.deprecations[old] = new
+                        record(key.value, replacement, "table", key.lineno, _flag_in(value))
+            elif "deprecat" in target.id.lower():
+                for key, value in zip(node.value.keys, node.value.values):
+                    if (
+                        isinstance(key, ast.Constant)
+                        and isinstance(key.value, str)
+                        and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                    ):
+                        record(key.value, value.value, "mapping", key.lineno)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "_print_deprecated_env":
+                args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+                if args and all(isinstance(a, str) for a in args):
+                    if registry.deprecation_mechanism is None:
+                        registry.deprecation_mechanism = "function"
+                    if len(args) == 1:
+                        registry.deprecations[args[0]] = None
+                        record(args[0], None, "function", node.lineno)
+                    else:
+                        old, new = (args[0], args[1]) if old_first else (args[1], args[0])
+                        registry.deprecations[old] = new
+                        record(old, new, "function", node.lineno)
+            elif node.func.id == "_warn_deprecated_env_to_cli_flag" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    record(first.value, None, "cli-flag", node.lineno, _flag_in(node))

@@ -52,6 +52,25 @@ class Field:
     default_is_plain: bool = True
 
 
+@dataclass(frozen=True)
+class DeprecationEntry:
+    """One old name the registry still answers to: where, and what it points users to.
+
+    ``mechanism`` is how: "table" (a ``_DEPRECATED_ENVS``-style dict entry),
+    "function" (``_print_deprecated_env("OLD", ...)``), "cli-flag"
+    (``_warn_deprecated_env_to_cli_flag("OLD", "... '--flag' ...")``) or
+    "mapping" (another str -> str dict whose name says it deprecates, such as
+    sglang 0.5.12's ``_deprecated_ms_to_s``). ``flag`` is the CLI flag a
+    deprecation message names, when it names one.
+    """
+
+    name: str
+    replacement: Optional[str]
+    mechanism: str
+    line: int
+    flag: Optional[str] = None
+
+
 @dataclass
 class Registry:
     path: Path
@@ -72,6 +91,9 @@ class Registry:
     # renames: old name -> replacement (None when removed without replacement)
     deprecations: dict[str, Optional[str]] = field(default_factory=dict)
     deprecation_mechanism: Optional[str] = None  # "table" | "function" | None
+    # every deprecation entry with its line and mechanism (``deprecations`` keeps the
+    # table and function ones as old -> replacement, which fixes and docs use)
+    deprecation_entries: dict[str, DeprecationEntry] = field(default_factory=dict)
     # ``_print_deprecated_env(old, new)``, unless its first parameter is named ``new...``
     deprecation_old_first: bool = True
     # descriptor classes whose ``parse`` is sglang's, so envlint may model them

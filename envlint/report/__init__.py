@@ -1,7 +1,7 @@
 """Output formats. Each takes the sorted findings of a run and returns the text to print.
 
 Text and JSON live here; the formats for CI and review bots (GitHub annotations,
-SARIF, reviewdog) have a module each.
+SARIF, reviewdog, a markdown PR comment) have a module each.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Callable, Mapping, Sequence
 
 from ..findings import Finding
 from .github import format_github
+from .markdown import format_markdown
 from .rdjson import format_rdjson
 from .sarif import format_sarif
 
@@ -35,4 +36,6 @@ FORMATTERS: dict[str, Callable[[Sequence[Finding]], str]] = {
     "github": format_github,
     "sarif": format_sarif,
     "rdjson": format_rdjson,
+    # with the registry changelog when the CLI has one (see cli.py)
+    "markdown": format_markdown,
 }

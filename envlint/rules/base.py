@@ -25,10 +25,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Valid:
-    """Code that must produce no finding of this rule."""
+    """Code that must produce no finding of this rule.
+
+    ``base``: for registry-review rules about changes, the registry file's
+    code at the review base (same path); ``moves``: (old, new) renames whose
+    call sites moved, as ``--diff-base`` reads them from the diff.
+    """
 
     code: str
     path: str = "python/sglang/srt/example.py"
+    base: Optional[str] = None
+    moves: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class Invalid:
     path: str = "python/sglang/srt/example.py"
     applicability: Optional[str] = None  # expected applicability of the fix
     notes: tuple[str, ...] = field(default=())
+    base: Optional[str] = None  # as for Valid
+    moves: tuple[tuple[str, str], ...] = ()
 
 
 class Rule:
@@ -53,6 +62,10 @@ class Rule:
     summary: ClassVar[str]  # one line, shown by ``envlint rules``
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
+    # A rule about a *change* (registry review against a base): silent without a
+    # base, and its findings are about the change, so ``--diff-base`` keeps them
+    # even when they point at an unchanged line (a removal points at the base's).
+    about_change: ClassVar[bool] = False
 
     def __init__(self, project: "Project"):
         self.project = project

@@ -1,0 +1,120 @@
+"""What the registry-review rules (ENV008-ENV019) share: where a key is, how to name one."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Optional
+
+from ..context import FileContext
+from ..registry import Registry
+from ..review.snapshot import KeyState
+
+REGISTRY = "python/sglang/srt/environ.py"
+MODULE_REGISTRY = "python/sglang/multimodal_gen/envs.py"
+# Just enough of sglang's descriptor classes for the examples to parse like the real registry.
+PRELUDE = (
+    "class EnvField: ...\n"
+    "class EnvBool(EnvField): ...\n"
+    "class EnvInt(EnvField): ...\n"
+)
+
+
+def key_span(registry: Registry, name: str) -> tuple[int, int, int, int]:
+    """The key's name where the registry defines it (0-based columns).
+
+    A module-style key is a string literal: the span leaves out its quotes.
+    """
+    field = registry.fields[name]
+    column = field.column + (1 if registry.style == "module" else 0)
+    return field.line, column, field.line, column + len(name)
+
+
+def base_span(ctx: FileContext, line: int) -> tuple[int, int, int, int]:
+    """A line of the working-tree file standing for a line of the base.
+
+    A removed key has no line any more; its finding points where the key was
+    at the base (the message says so). Past the end of today's file, the last
+    line stands in.
+    """
+    last = max(1, len(ctx.source.line_starts) - (1 if ctx.source.text.endswith(("\n", "\r")) else 0))
+    line = min(max(line, 1), last)
+    return line, 0, line, len(ctx.source.line_text(line))
+
+
+def describe(key: KeyState) -> str:
+    """``EnvBool(True)`` (descriptor style) or ``bool = True`` (module style) for messages."""
+    if key.descriptor:
+        return f"{key.descriptor}({key.default})"
+    if key.kind == "unknown" and not key.default:
+        return "no TYPE_CHECKING stub"
+    return f"{key.kind}" + (f" = {key.default}" if key.default else "")
+
+
+def default_text(key: KeyState) -> str:
+    return key.default or "(none)"
+
+
+def owned_words(name: str, prefixes: tuple[str, ...]) -> Optional[list[str]]:
+    """The words of ``name`` after its owned prefix (``SGLANG_ENABLE_X`` -> [ENABLE, X]),
+    or None when it has no owned prefix."""
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix):].split("_")
+    return None
+
+
+_TEST_DIRS = frozenset({"test", "tests", "testing"})
+
+
+def relative_parts(ctx: FileContext) -> tuple[str, ...]:
+    """The file's path parts below the project root (the root's own ancestors do not count:
+    a project checked out under ``~/tests/`` is not all test code)."""
+    path = ctx.path
+    try:
+        return path.resolve().relative_to(ctx.config.root.resolve()).parts
+    except ValueError:
+        return path.parts[-3:]
+
+
+def is_test_file(parts: tuple[str, ...]) -> bool:
+    """Test code: under a test directory, or a ``test_*.py`` / ``*_test.py`` / ``conftest.py``."""
+    name = parts[-1] if parts else ""
+    return (
+        any(part in _TEST_DIRS for part in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def descriptor_call_test(prefixes: tuple[str, ...]):
+    """A prefilter test: do the bytes hold ``.<PREFIX>KEY.set(`` or ``.override(``?
+
+    One object per prefix set, shared by the rules that use it, so the engine
+    evaluates it once per file. Each pattern starts with a literal
+    (``.SGLANG_``), which the regular-expression engine searches for quickly;
+    ``.set(`` alone is in every file that uses ``threading.Event``.
+    """
+    patterns = [
+        re.compile(re.escape(f".{prefix}").encode() + rb"[A-Z0-9_]*\.(?:set|override)\(")
+        for prefix in prefixes
+    ]
+
+    def test(data: bytes) -> bool:
+        return any(pattern.search(data) for pattern in patterns)
+
+    return test
+
+
+def canonical_prefixes(config) -> tuple[str, ...]:
+    """The owned prefixes new keys use (legacy ones, ``SGL_``, left out)."""
+    legacy = {old for old, _ in config.legacy_prefixes}
+    return tuple(p for p in config.owned_prefixes if p not in legacy) or config.owned_prefixes
+
+
+def definition_tokens(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """Byte evidence of an owned name being *assigned* at module level or in a class body
+    indented by four spaces: ``\\nSGLANG_X = ``, ``\\n    SGLANG_X = ``."""
+    return tuple(f"\n{indent}{prefix}" for prefix in prefixes for indent in ("", "    "))
