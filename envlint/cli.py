@@ -206,6 +206,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
+    from .discovery import display_path
     from .fixer import Fixer
     from .report import format_text
     from .runner import default_jobs, prepare
@@ -226,12 +227,13 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     report = fixer.run()
     for note in report.notes:
         print(f"envlint: note: {note}", file=sys.stderr)
+    unreadable = [(display_path(p), reason) for p, reason in project.discovery_errors]
     if args.diff:
         sys.stdout.write("".join(change.diff() for change in report.changed))
-        for path, reason in report.errors:
+        for path, reason in unreadable + report.errors:
             print(f"envlint: error: {path}: {reason}", file=sys.stderr)
-        return 1 if report.changed or report.errors else 0
-    errors = report.errors + fixer.write()
+        return 1 if report.changed or report.errors or unreadable else 0
+    errors = unreadable + report.errors + fixer.write()
     sys.stdout.write(format_text(report.remaining))
     for line in report.summary(unsafe_applied=args.unsafe_fixes):
         print(line)

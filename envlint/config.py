@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
+from .paths import is_within, real_path
 from .profiles import PROFILES, HelperSpec, KnownRegistry, Profile
+from .source import DEFAULT_MAX_FILE_SIZE, SourceError, read_source_bytes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,6 +81,7 @@ class Config:
     registries_configured: bool = False
     src_configured: bool = False
     root_marked: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     def with_discovered_registries(self, files: list[Path]) -> "Config":
         """Add known registry files found *below* the linted paths.
@@ -96,7 +99,7 @@ class Config:
         for path in files:
             if path.name not in tails:
                 continue  # cheap test first: resolve() only the few candidates
-            resolved = path.resolve()
+            resolved = real_path(path)
             spec = _known_registry_at(resolved, self.profile)
             if spec is not None and resolved not in known:
                 known.add(resolved)
@@ -112,13 +115,19 @@ class Config:
 
 
 def _read_toml(path: Path) -> dict:
+    """A ``pyproject.toml``, every way it can be broken turned into one ``ConfigError`` line."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = read_source_bytes(path).decode("utf-8")
+        return tomllib.loads(text)
+    except SourceError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc.reason}, line {line})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: values nested too deeply to read") from None
 
 
 def find_project(start: Path) -> tuple[Path, Optional[Path], dict, bool]:
@@ -129,14 +138,17 @@ def find_project(start: Path) -> tuple[Path, Optional[Path], dict, bool]:
     ``pyproject.toml`` or ``.git`` (marked), else ``start`` itself (unmarked: it
     says nothing about where module names begin).
     """
-    start = start.resolve()
+    start = real_path(start)
     first = start if start.is_dir() else start.parent
     fallback: Optional[Path] = None
     for directory in (first, *first.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             data = _read_toml(candidate)
-            table = data.get("tool", {}).get("envlint")
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{candidate}: [tool] must be a table")
+            table = tool.get("envlint")
             if table is not None:
                 if not isinstance(table, dict):
                     raise ConfigError(f"{candidate}: [tool.envlint] must be a table")
@@ -170,6 +182,7 @@ _KNOWN_KEYS = {
     "temp-set-env",
     "package-roots",
     "flag-writes",
+    "max-file-size",
 }
 
 
@@ -177,6 +190,22 @@ def _string_list(where: str, key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: '{key}' must be a list of strings")
     return tuple(value)
+
+
+def _path_in_root(where: str, root: Path, key: str, value: str) -> Path:
+    """A configured path, resolved; it must stay inside the project root.
+
+    envlint reads registries and may rewrite them (``fix``): a configuration
+    that points outside the root (``..``, an absolute path, a symlink that
+    leads out) would let a checked-out repository make envlint touch files it
+    does not own. ``root`` is already a real path.
+    """
+    if "\0" in value:
+        raise ConfigError(f"{where}: {key} {value!r} contains a NUL byte")
+    path = real_path(root / value)
+    if not is_within(path, root):
+        raise ConfigError(f"{where}: {key} '{value}' is outside the project root {root}")
+    return path
 
 
 def _module_from_path(path: Path, src_roots: tuple[Path, ...]) -> str:
@@ -201,7 +230,7 @@ def _parse_registries(
         unknown = set(entry) - {"path", "style", "module"}
         if unknown:
             raise ConfigError(f"{where}: registry: unknown key '{sorted(unknown)[0]}'")
-        path = (root / entry["path"]).resolve()
+        path = _path_in_root(where, root, "registry", entry["path"])
         if not path.is_file():
             raise ConfigError(f"{where}: registry '{entry['path']}' does not exist")
         style = entry.get("style")
@@ -248,7 +277,7 @@ def _parse_helpers(where: str, value: Any) -> tuple[HelperSpec, ...]:
         semantics = entry.get("semantics")
         from .safety import HELPER_MODELS
 
-        if semantics is not None and semantics not in HELPER_MODELS:
+        if semantics is not None and (not isinstance(semantics, str) or semantics not in HELPER_MODELS):
             raise ConfigError(
                 f"{where}: helper semantics must be one of {', '.join(sorted(HELPER_MODELS))}"
             )
@@ -268,7 +297,7 @@ def discover_registries(
     """
     bases: list[Path] = [root]
     for path in paths:
-        path = path.resolve()
+        path = real_path(path)
         directory = path if path.is_dir() else path.parent
         for candidate in (directory, *directory.parents):
             if candidate not in bases:
@@ -278,7 +307,7 @@ def discover_registries(
         for known in profile.known_registries:
             candidate = base / known.relative_path
             if candidate.is_file():
-                resolved = candidate.resolve()
+                resolved = real_path(candidate)
                 found.setdefault(resolved, RegistrySpec(resolved, known.style, known.module))
     return tuple(found.values())
 
@@ -322,7 +351,7 @@ def _known_registry_at(path: Path, profile: Profile) -> Optional[RegistrySpec]:
     posix = path.as_posix()
     for known in profile.known_registries:
         if posix.endswith("/" + known.relative_path):
-            return RegistrySpec(path.resolve(), known.style, known.module)
+            return RegistrySpec(real_path(path), known.style, known.module)
     return None
 
 
@@ -367,7 +396,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         return _string_list(where, key, table[key]) if key in table else default
 
-    src = tuple((root / s).resolve() for s in strings("src", ()))
+    src = tuple(_path_in_root(where, root, "src", s) for s in strings("src", ()))
     src_configured = bool(src)
     registries_configured = "registries" in table
     if registries_configured:
@@ -394,6 +423,9 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     flag_writes = table.get("flag-writes", profile.flag_writes)
     if not isinstance(flag_writes, bool):
         raise ConfigError(f"{where}: 'flag-writes' must be true or false")
+    max_file_size = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if isinstance(max_file_size, bool) or not isinstance(max_file_size, int) or max_file_size < 1:
+        raise ConfigError(f"{where}: 'max-file-size' must be a positive number of bytes")
 
     config = Config(
         root=root,
@@ -419,6 +451,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         registries_configured=registries_configured,
         src_configured=src_configured,
         root_marked=root_marked,
+        max_file_size=max_file_size,
     )
     if overrides:
         config = replace(config, **overrides)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .findings import Finding
+from .paths import real_path
 from .git import GitError, _first_line, _git, merge_base, repository_root
 
 __all__ = ["ChangedLines", "GitError", "changed_lines", "merge_base", "parse_diff", "repository_root"]
@@ -42,7 +43,7 @@ class ChangedLines:
 
     def _key(self, path: Path) -> Optional[str]:
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return real_path(path).relative_to(self.root).as_posix()
         except ValueError:  # outside the repository: nothing in it changed
             return None
 

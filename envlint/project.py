@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .config import Config, ConfigError
+from .paths import real_path
 from .registry import Registry, parse_registry
 from .source import SourceError, SourceFile
 
@@ -21,6 +22,8 @@ class Project:
     config: Config
     registries: list[Registry]
     load_errors: list[tuple[Path, str]] = field(default_factory=list)
+    # Directories discovery could not list (set by runner.prepare): reported, never skipped.
+    discovery_errors: list[tuple[Path, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
@@ -28,9 +31,10 @@ class Project:
         registries, errors = [], []
         for spec in config.registries:
             try:
-                source = None
                 if contents and spec.path in contents:
                     source = SourceFile.from_bytes(spec.path, contents[spec.path])
+                else:
+                    source = SourceFile.read(spec.path, config.max_file_size)
                 registries.append(parse_registry(spec.path, spec.style, spec.module, source))
             except SourceError as exc:
                 if config.registries_configured:
@@ -109,7 +113,7 @@ class Project:
         read the same whichever directory envlint or flake8 runs from.
         """
         try:
-            return path.resolve().relative_to(self.config.root.resolve()).as_posix()
+            return real_path(path).relative_to(real_path(self.config.root)).as_posix()
         except ValueError:
             return path.as_posix()
 

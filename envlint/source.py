@@ -68,7 +68,7 @@ def read_source_bytes(path: Path, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
             kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
             raise SourceError(f"cannot read: {kind}, not a regular file")
         if info.st_size > limit:
-            raise SourceError(_too_large(f"{info.st_size:,} bytes", limit))
+            raise SourceError(size_limit_reason(f"{info.st_size:,} bytes", limit))
         chunks, size = [], 0
         while size <= limit:
             # One read of the whole file, then one that sees its end.
@@ -78,7 +78,7 @@ def read_source_bytes(path: Path, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise SourceError(_too_large("it grew while being read", limit))
+            raise SourceError(size_limit_reason("it grew while being read", limit))
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
@@ -86,7 +86,7 @@ def read_source_bytes(path: Path, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
         os.close(fd)
 
 
-def _too_large(detail: str, limit: int) -> str:
+def size_limit_reason(detail: str, limit: int) -> str:
     return (
         f"file is larger than the {limit:,}-byte limit ({detail}); "
         "raise [tool.envlint] max-file-size to check it"
