@@ -204,7 +204,7 @@ def _path_in_root(where: str, root: Path, key: str, value: str) -> Path:
         raise ConfigError(f"{where}: {key} {value!r} contains a NUL byte")
     path = real_path(root / value)
     if not is_within(path, root):
-        raise ConfigError(f"{where}: {key} '{value}' is outside the project root {root}")
+        raise ConfigError(f"{where}: {key} {value!r} is outside the project root {root}")
     return path
 
 
@@ -229,10 +229,10 @@ def _parse_registries(
             )
         unknown = set(entry) - {"path", "style", "module"}
         if unknown:
-            raise ConfigError(f"{where}: registry: unknown key '{sorted(unknown)[0]}'")
+            raise ConfigError(f"{where}: registry: unknown key {sorted(unknown)[0]!r}")
         path = _path_in_root(where, root, "registry", entry["path"])
         if not path.is_file():
-            raise ConfigError(f"{where}: registry '{entry['path']}' does not exist")
+            raise ConfigError(f"{where}: registry {entry['path']!r} does not exist")
         style = entry.get("style")
         if style is None:
             from .registry import detect_style
@@ -241,10 +241,10 @@ def _parse_registries(
             try:
                 style = detect_style(path)
             except SourceError as exc:
-                raise ConfigError(f"{where}: registry '{entry['path']}': {exc}") from None
+                raise ConfigError(f"{where}: registry {entry['path']!r}: {exc}") from None
             if style is None:
                 raise ConfigError(
-                    f"{where}: registry '{entry['path']}' defines neither an EnvField "
+                    f"{where}: registry {entry['path']!r} defines neither an EnvField "
                     "class nor an environment_variables dict; set 'style'"
                 )
         if style not in STYLES:
@@ -269,7 +269,7 @@ def _parse_helpers(where: str, value: Any) -> tuple[HelperSpec, ...]:
             raise ConfigError(f"{where}: each helper is a table with a 'name' string")
         unknown = set(entry) - {"name", "kind", "packages", "semantics"}
         if unknown:
-            raise ConfigError(f"{where}: helper: unknown key '{sorted(unknown)[0]}'")
+            raise ConfigError(f"{where}: helper: unknown key {sorted(unknown)[0]!r}")
         kind = entry.get("kind", "bool")
         if kind not in ("bool", "int"):
             raise ConfigError(f"{where}: helper kind must be 'bool' or 'int', not {kind!r}")
@@ -384,7 +384,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     where = str(config_file) if config_file else "[tool.envlint]"
     unknown = set(table) - _KNOWN_KEYS
     if unknown:
-        raise ConfigError(f"{where}: [tool.envlint]: unknown key '{sorted(unknown)[0]}'")
+        raise ConfigError(f"{where}: [tool.envlint]: unknown key {sorted(unknown)[0]!r}")
 
     profile_name = table.get("profile")
     if profile_name is not None and (not isinstance(profile_name, str) or profile_name not in PROFILES):
