@@ -309,3 +309,23 @@ def test_no_traceback_from_the_command_line_for_any_of_these(tmp_path):
     assert all(line.startswith("envlint: ") for line in done.stderr.splitlines())
     assert len(_err_lines(done.stderr)) == 5
     assert textwrap.dedent(RAW_READ_FINDING) in done.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fix_reads_only_regular_files_and_fixes_the_rest(tmp_path):
+    root = make_project(tmp_path, {"good.py": 'import os\nx = os.getenv("SGLANG_LOG_LEVEL")\n'})
+    os.mkfifo(root / "fifo.py")
+    (root / "zero.py").symlink_to("/dev/zero")
+    (root / "a.py").symlink_to("b.py")
+    (root / "b.py").symlink_to("a.py")
+    done = subprocess.run(
+        [sys.executable, "-m", "envlint", "fix", "--unsafe-fixes", "."],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[-1] == "Fixed 1 finding in 1 file (ENV001: 1)."
+    errors = _err_lines(done.stderr)
+    assert len(errors) == 4 and all(line.startswith("envlint: error: ") for line in errors)
+    assert (root / "good.py").read_text() == (
+        "from sglang.srt.environ import envs\nx = envs.SGLANG_LOG_LEVEL.get()\n"
+    )
