@@ -26,7 +26,8 @@ Hostile or damaged caches (see docs/reliability.md):
   run goes on without a cache;
 * every entry is sealed with a checksum and checked against the result schema
   when read (``envlint.cache_entries``); a damaged entry is a miss, never an
-  error and never a different finding.
+  error and never a different finding. A damaged (path, mtime, size) row only
+  makes envlint read the file.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import __version__
-from .cache_entries import DamagedEntry, checksum, decode_findings, encode_result, seal, unseal
+from .cache_entries import DamagedEntry, decode_findings, encode_result, seal, unseal
 
 __all__ = ["CACHE_DIR", "Cache", "content_digest", "decode_findings", "encode_result", "fingerprint", "result_key"]
 
@@ -147,8 +148,8 @@ class Cache:
             entry = rows.get(str(path))
             if entry is None:
                 continue
-            mtime_ns, size, sealed = entry
-            digest = _unseal_digest(str(path), mtime_ns, size, sealed)
+            mtime_ns, size, digest = entry
+            digest = _valid_digest(mtime_ns, size, digest)
             if digest is None:
                 continue
             try:
@@ -190,10 +191,7 @@ class Cache:
                 info = os.stat(path)
             except OSError:
                 continue
-            rows.append(
-                (str(path), info.st_mtime_ns, info.st_size,
-                 _seal_digest(str(path), info.st_mtime_ns, info.st_size, digest))
-            )
+            rows.append((str(path), info.st_mtime_ns, info.st_size, digest))
         try:
             with self._db:
                 self._db.executemany(
@@ -211,18 +209,16 @@ class Cache:
             pass
 
 
-def _seal_digest(path: str, mtime_ns: int, size: int, digest: str) -> str:
-    return digest + ":" + checksum(path, str(mtime_ns), str(size), digest)
+def _valid_digest(mtime_ns: object, size: object, digest: object) -> Optional[str]:
+    """The content digest of a ``files`` row, or None when the row is damaged.
 
-
-def _unseal_digest(path: str, mtime_ns: object, size: object, sealed: object) -> Optional[str]:
-    """The content digest of a ``files`` row, or None when the row is damaged."""
-    if type(mtime_ns) is not int or type(size) is not int or not isinstance(sealed, str):
+    No checksum is needed here: a damaged digest can only name a result that
+    does not exist (result keys also hold the module name, which comes from the
+    path), so the worst a damaged row does is make envlint read the file.
+    """
+    if type(mtime_ns) is not int or type(size) is not int or not isinstance(digest, str):
         return None
-    digest, _, check = sealed.partition(":")
-    if len(digest) != 64 or checksum(path, str(mtime_ns), str(size), digest) != check:
-        return None
-    return digest
+    return digest if len(digest) == 64 else None
 
 
 def _prepare_directory(directory: Path) -> bool:

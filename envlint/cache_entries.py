@@ -69,44 +69,63 @@ def unseal(fingerprint: str, key: str, stored: object) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _fields(cls: type) -> tuple[tuple[str, object], ...]:
+def _layout(cls: type, omitted: tuple[str, ...]) -> tuple[tuple[tuple[str, object], ...], frozenset]:
+    """(field name and type pairs, the set of names) of a dataclass, minus ``omitted``."""
     hints = typing.get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    fields = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls) if f.name not in omitted)
+    return fields, frozenset(name for name, _ in fields)
 
 
 def _check(hint: object, value: object) -> None:
     """``value`` (parsed JSON) is what ``dataclasses.asdict`` + JSON make of type ``hint``."""
+    _checker(hint)(value)
+
+
+@lru_cache(maxsize=None)
+def _checker(hint: object):
+    """A function validating one JSON value against ``hint``, built once per type."""
     origin = typing.get_origin(hint)
     if origin is Union:
-        if value is None and type(None) in typing.get_args(hint):
-            return
         inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         if len(inner) != 1:
-            raise DamagedEntry(f"unsupported type {hint}")
-        _check(inner[0], value)
-    elif origin is tuple:
+            raise TypeError(f"unsupported type {hint}")
+        check_inner = _checker(inner[0])
+
+        def optional(value: object) -> None:
+            if value is not None:
+                check_inner(value)
+
+        return optional
+    if origin is tuple:
         args = typing.get_args(hint)
-        if not isinstance(value, list) or len(args) != 2 or args[1] is not Ellipsis:
-            raise DamagedEntry("expected a list")
-        for item in value:
-            _check(args[0], item)
-    elif dataclasses.is_dataclass(hint):
-        _check_record(hint, value, ())
-    elif hint is int:
-        if type(value) is not int:
-            raise DamagedEntry("expected an int")
-    elif hint is bool or hint is str:
-        if type(value) is not hint:
-            raise DamagedEntry(f"expected {hint.__name__}")
-    else:
-        raise DamagedEntry(f"unsupported type {hint}")
+        if len(args) != 2 or args[1] is not Ellipsis:
+            raise TypeError(f"unsupported type {hint}")
+        check_item = _checker(args[0])
+
+        def sequence(value: object) -> None:
+            if not isinstance(value, list):
+                raise DamagedEntry("expected a list")
+            for item in value:
+                check_item(item)
+
+        return sequence
+    if dataclasses.is_dataclass(hint):
+        return lambda value: _check_record(hint, value, ())
+    if hint in (int, bool, str):
+
+        def exact(value: object) -> None:
+            if type(value) is not hint:  # bool is not an int here, nor an int a bool
+                raise DamagedEntry(f"expected {hint.__name__}")
+
+        return exact
+    raise TypeError(f"unsupported type {hint}")
 
 
 def _check_record(cls: type, value: object, omitted: tuple[str, ...]) -> None:
     if not isinstance(value, dict):
         raise DamagedEntry(f"{cls.__name__}: expected an object")
-    fields = [(name, hint) for name, hint in _fields(cls) if name not in omitted]
-    if set(value) != {name for name, _ in fields}:
+    fields, names = _layout(cls, omitted)
+    if value.keys() != names:
         raise DamagedEntry(f"{cls.__name__}: wrong keys")
     for name, hint in fields:
         _check(hint, value[name])
