@@ -293,22 +293,28 @@ def test_a_configured_path_inside_the_root_through_a_symlink_is_accepted(tmp_pat
 
 
 def test_no_traceback_from_the_command_line_for_any_of_these(tmp_path):
-    """One subprocess over a tree with every odd file at once: stderr has only error lines."""
+    """One subprocess over a tree with every odd file at once: stderr has only error lines,
+    and the directory beside the project (reached through a symlink) is left as it was."""
+    outside = make_outside(tmp_path)
     root = make_project(tmp_path, {"good.py": RAW_READ, "python/sglang/srt/deep.py": DEEP})
+    (root / "outside_link.py").symlink_to(outside / "victim.py")
+    before = snapshot(outside)
     _helpers_module(root)
     (root / "a.py").symlink_to("b.py")
     (root / "b.py").symlink_to("a.py")
     (root / "nul.py").write_bytes(b'import os\n\0os.getenv("SGLANG_B")\n')
     (root / "latin.py").write_bytes(b"# caf\xe9\nimport os\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "envlint", "check", "--no-cache", "-j2", "."],
-        cwd=root, capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    assert all(line.startswith("envlint: ") for line in done.stderr.splitlines())
-    assert len(_err_lines(done.stderr)) == 5
-    assert textwrap.dedent(RAW_READ_FINDING) in done.stdout
+    for cache in (["--no-cache"], []):
+        done = subprocess.run(
+            [sys.executable, "-m", "envlint", "check", *cache, "-j2", "."],
+            cwd=root, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 1
+        assert "Traceback" not in done.stderr
+        assert all(line.startswith("envlint: ") for line in done.stderr.splitlines())
+        assert len(_err_lines(done.stderr)) == 5
+        assert textwrap.dedent(RAW_READ_FINDING) in done.stdout
+    assert snapshot(outside) == before
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
