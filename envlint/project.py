@@ -24,6 +24,7 @@ class Project:
     load_errors: list[tuple[Path, str]] = field(default_factory=list)
     # Directories discovery could not list (set by runner.prepare): reported, never skipped.
     discovery_errors: list[tuple[Path, str]] = field(default_factory=list)
+    _shown: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
@@ -110,12 +111,17 @@ class Project:
         """A path as messages show it: relative to the project root.
 
         Not to the working directory: findings are cached, and a message must
-        read the same whichever directory envlint or flake8 runs from.
+        read the same whichever directory envlint or flake8 runs from. Memoized:
+        messages name a registry once per finding.
         """
-        try:
-            return real_path(path).relative_to(real_path(self.config.root)).as_posix()
-        except ValueError:
-            return path.as_posix()
+        shown = self._shown.get(path)
+        if shown is None:
+            try:
+                shown = real_path(path).relative_to(real_path(self.config.root)).as_posix()
+            except ValueError:
+                shown = path.as_posix()
+            self._shown[path] = shown
+        return shown
 
     # -- key policy --------------------------------------------------------------------
 
