@@ -17,23 +17,40 @@ A second table remembers (path, mtime, size) -> content hash, so an unchanged
 tree is answered without reading its files. Results are stored as JSON, never
 pickle: a cache directory that arrives with a cloned repository must not be able
 to run code.
+
+Hostile or damaged caches (see docs/reliability.md):
+
+* nothing outside the project root is ever created or written: the cache
+  directory, its ``.gitignore`` and the database files must be what they seem
+  (a real directory; regular, singly linked files), never symlinks, else the
+  run goes on without a cache;
+* every entry is sealed with a checksum and checked against the result schema
+  when read (``envlint.cache_entries``); a damaged entry is a miss, never an
+  error and never a different finding. A damaged (path, mtime, size) row only
+  makes envlint read the file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
+import stat
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
 from . import __version__
-from .findings import Edit, Finding, Fix, ImportRequest, RegistryEdit
+from .cache_entries import DamagedEntry, decode_findings, encode_result, seal, unseal
+
+__all__ = ["CACHE_DIR", "Cache", "content_digest", "decode_findings", "encode_result", "fingerprint", "result_key"]
 
 CACHE_DIR = ".envlint_cache"
+_DATABASE = "cache.sqlite"
+# Files SQLite opens next to the database; each must be absent or a plain file.
+_DATABASE_FILES = (_DATABASE, f"{_DATABASE}-wal", f"{_DATABASE}-shm", f"{_DATABASE}-journal")
+_GITIGNORE = b"# Created by envlint.\n*\n"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     fingerprint TEXT NOT NULL,
@@ -77,44 +94,6 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# -- (de)serialising results ---------------------------------------------------------------
-
-
-def _finding_to_dict(finding: Finding) -> dict:
-    data = asdict(finding)
-    data.pop("path")
-    return data
-
-
-def _fix_from_dict(data: Optional[dict]) -> Optional[Fix]:
-    if data is None:
-        return None
-    return Fix(
-        applicability=data["applicability"],
-        description=data["description"],
-        edits=tuple(Edit(**e) for e in data["edits"]),
-        reason=data["reason"],
-        add_imports=tuple(ImportRequest(**i) for i in data["add_imports"]),
-        maybe_unused=tuple(data["maybe_unused"]),
-        registry_edits=tuple(RegistryEdit(**r) for r in data["registry_edits"]),
-    )
-
-
-def _finding_from_dict(data: dict, path: str) -> Finding:
-    return Finding(
-        path=path,
-        line=data["line"],
-        column=data["column"],
-        code=data["code"],
-        end_line=data["end_line"],
-        end_column=data["end_column"],
-        message=data["message"],
-        key=data["key"],
-        fix=_fix_from_dict(data["fix"]),
-        snippet=data["snippet"],
-    )
-
-
 class Cache:
     """One connection to one project's cache; every failure degrades to "no cache"."""
 
@@ -122,15 +101,18 @@ class Cache:
         self.fingerprint = fingerprint_value
         self._db: Optional[sqlite3.Connection] = None
         directory = root / CACHE_DIR
+        if not _prepare_directory(directory):
+            return
         try:
-            directory.mkdir(exist_ok=True)
-            ignore = directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by envlint.\n*\n")
-            self._db = sqlite3.connect(str(directory / "cache.sqlite"), timeout=30)
-        except (OSError, sqlite3.Error):
+            self._db = sqlite3.connect(str(directory / _DATABASE), timeout=30)
+        except (sqlite3.Error, OSError):
             self._db = None
             return
+        try:
+            # A schema cannot call functions with side effects on our behalf.
+            self._db.execute("PRAGMA trusted_schema=OFF")
+        except sqlite3.Error:
+            pass
         try:
             # WAL (readers never block the writer) persists in the file: when another
             # process holds a lock right now, the database already has it.
@@ -155,25 +137,31 @@ class Cache:
         if self._db is None:
             return {}
         try:
-            rows = dict(
-                (row[0], row[1:]) for row in self._db.execute("SELECT path, mtime_ns, size, digest FROM files")
-            )
-        except sqlite3.Error:
+            rows = {
+                row[0]: row[1:]
+                for row in self._db.execute("SELECT path, mtime_ns, size, digest FROM files")
+            }
+        except Exception:  # a damaged database: no cache, never a crash
             return {}
         known = {}
         for path in paths:
             entry = rows.get(str(path))
             if entry is None:
                 continue
+            mtime_ns, size, digest = entry
+            digest = _valid_digest(mtime_ns, size, digest)
+            if digest is None:
+                continue
             try:
-                stat = os.stat(path)
+                info = os.stat(path)
             except OSError:
                 continue
-            if (stat.st_mtime_ns, stat.st_size) == (entry[0], entry[1]):
-                known[path] = entry[2]
+            if (info.st_mtime_ns, info.st_size) == (mtime_ns, size):
+                known[path] = digest
         return known
 
     def load(self, keys: list[str]) -> dict[str, dict]:
+        """The intact, well-formed entries among ``keys``; damaged ones are simply missing."""
         if self._db is None or not keys:
             return {}
         found: dict[str, dict] = {}
@@ -181,14 +169,17 @@ class Cache:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for key, result in self._db.execute(
+                for key, stored in self._db.execute(
                     f"SELECT key, result FROM results WHERE fingerprint = ? AND key IN ({marks})",
                     (self.fingerprint, *chunk),
                 ):
-                    found[key] = json.loads(result)
-        except (sqlite3.Error, ValueError):
+                    try:
+                        found[key] = unseal(self.fingerprint, key, stored)
+                    except DamagedEntry:
+                        continue
+        except Exception:  # a damaged database (or column bytes that are not UTF-8)
             return {}
-        return found
+        return {key: found[key] for key in keys if key in found}
 
     def store(self, entries: list[tuple[str, dict]], files: list[tuple[Path, str]]) -> None:
         if self._db is None or (not entries and not files):
@@ -197,15 +188,15 @@ class Cache:
         rows = []
         for path, digest in files:
             try:
-                stat = os.stat(path)
+                info = os.stat(path)
             except OSError:
                 continue
-            rows.append((str(path), stat.st_mtime_ns, stat.st_size, digest))
+            rows.append((str(path), info.st_mtime_ns, info.st_size, digest))
         try:
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                    [(self.fingerprint, key, json.dumps(result), now) for key, result in entries],
+                    [(self.fingerprint, key, seal(self.fingerprint, key, result), now) for key, result in entries],
                 )
                 self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
                 (count,) = self._db.execute("SELECT COUNT(*) FROM results").fetchone()
@@ -214,27 +205,76 @@ class Cache:
                         "DELETE FROM results WHERE rowid IN (SELECT rowid FROM results ORDER BY used LIMIT ?)",
                         (count - _MAX_RESULTS,),
                     )
-        except sqlite3.Error:
+        except Exception:  # a damaged database: the results are simply not stored
             pass
+
+
+def _valid_digest(mtime_ns: object, size: object, digest: object) -> Optional[str]:
+    """The content digest of a ``files`` row, or None when the row is damaged.
+
+    No checksum is needed here: a damaged digest can only name a result that
+    does not exist (result keys also hold the module name, which comes from the
+    path), so the worst a damaged row does is make envlint read the file.
+    """
+    if type(mtime_ns) is not int or type(size) is not int or not isinstance(digest, str):
+        return None
+    return digest if len(digest) == 64 else None
+
+
+def _prepare_directory(directory: Path) -> bool:
+    """Make ``.envlint_cache/`` ready without ever writing through a symlink.
+
+    True when the directory is a real directory (created if missing), its
+    ``.gitignore`` exists, and each database file SQLite would open is absent or
+    a regular file with a single link. A symlink (dangling or not) or a hard
+    link there could point outside the project: then no cache is used at all.
+    SQLite opens files by name, so these checks run just before it does; a
+    process racing to plant a symlink in between is outside what envlint guards.
+    """
+    try:
+        os.mkdir(directory)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode):
+            return False  # a symlink to a directory elsewhere, or not a directory
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            return False
+        at = {"dir_fd": fd} if os.open in os.supports_dir_fd else {}
+
+        def name(entry: str) -> "str | Path":
+            return entry if at else directory / entry
+
+        try:
+            ignore = os.open(
+                name(".gitignore"), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, **at
+            )
+        except FileExistsError:  # already there (a dangling symlink counts: not followed)
+            pass
+        else:
+            with os.fdopen(ignore, "wb") as handle:
+                handle.write(_GITIGNORE)
+        for entry in _DATABASE_FILES:
+            try:
+                found = os.lstat(name(entry), **at)
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1:
+                return False
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def result_key(module: str, digest: str) -> str:
     return f"{module}:{digest}"
-
-
-def encode_result(
-    raw: list[Finding], checked: list[Finding], error: Optional[str], parsed: bool
-) -> dict:
-    """``raw``: before ``# noqa`` (flake8 applies its own); ``checked``: after (envlint check)."""
-    return {
-        "raw": [_finding_to_dict(f) for f in raw],
-        "checked": [raw.index(f) for f in checked],
-        "error": error,
-        "parsed": parsed,
-    }
-
-
-def decode_findings(result: dict, path: str) -> tuple[list[Finding], list[Finding]]:
-    """(findings before noqa, findings after noqa)."""
-    raw = [_finding_from_dict(item, path) for item in result["raw"]]
-    return raw, [raw[index] for index in result["checked"]]

@@ -376,6 +376,7 @@ def _fix_scope(args: argparse.Namespace):
 
 
 def _cmd_fix(args: argparse.Namespace) -> int:
+    from .discovery import display_path
     from .fixer import Fixer
     from .report import format_text
     from .runner import default_jobs, prepare
@@ -407,6 +408,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     if not args.quiet:
         for note in report.notes:
             print(f"envlint: note: {note}", file=sys.stderr)
+    unreadable = [(display_path(p), reason) for p, reason in project.discovery_errors]
     if args.diff:
         if args.show_fixes:
             from .report.fixdiff import annotated_diff
@@ -415,12 +417,12 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         else:
             diffs = [change.diff() for change in report.changed]
         sys.stdout.write("".join(diffs))
-        for path, reason in report.errors:
+        for path, reason in unreadable + report.errors:
             print(f"envlint: error: {path}: {reason}", file=sys.stderr)
-        if report.errors:
+        if report.errors or unreadable:
             return 1
         return 1 if report.changed and not args.exit_zero else 0
-    errors = report.errors + fixer.write()
+    errors = unreadable + report.errors + fixer.write()
     if not args.fix_only:
         sys.stdout.write(format_text(report.remaining))
     if not args.quiet:

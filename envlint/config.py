@@ -13,11 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
+from .paths import is_within, real_path
 from .profiles import PROFILES, HelperSpec, KnownRegistry, Profile
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .review.base import ReviewBase
+from .source import DEFAULT_MAX_FILE_SIZE, SourceError, read_source_bytes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,6 +95,7 @@ class Config:
     # the registries to compare with (--diff-base / --registry-base); a run input,
     # so kept out of repr() (the cache fingerprint) and of equality
     review: Optional["ReviewBase"] = field(default=None, repr=False, compare=False)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     def with_discovered_registries(self, files: list[Path]) -> "Config":
         """Add known registry files found *below* the linted paths.
@@ -110,7 +113,7 @@ class Config:
         for path in files:
             if path.name not in tails:
                 continue  # cheap test first: resolve() only the few candidates
-            resolved = path.resolve()
+            resolved = real_path(path)
             spec = _known_registry_at(resolved, self.profile)
             if spec is not None and resolved not in known:
                 known.add(resolved)
@@ -129,13 +132,19 @@ class Config:
 
 
 def _read_toml(path: Path) -> dict:
+    """A ``pyproject.toml``, every way it can be broken turned into one ``ConfigError`` line."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = read_source_bytes(path).decode("utf-8")
+        return tomllib.loads(text)
+    except SourceError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc.reason}, line {line})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: values nested too deeply to read") from None
 
 
 def find_project(start: Path) -> tuple[Path, Optional[Path], dict, bool]:
@@ -146,14 +155,17 @@ def find_project(start: Path) -> tuple[Path, Optional[Path], dict, bool]:
     ``pyproject.toml`` or ``.git`` (marked), else ``start`` itself (unmarked: it
     says nothing about where module names begin).
     """
-    start = start.resolve()
+    start = real_path(start)
     first = start if start.is_dir() else start.parent
     fallback: Optional[Path] = None
     for directory in (first, *first.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             data = _read_toml(candidate)
-            table = data.get("tool", {}).get("envlint")
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{candidate}: [tool] must be a table")
+            table = tool.get("envlint")
             if table is not None:
                 if not isinstance(table, dict):
                     raise ConfigError(f"{candidate}: [tool.envlint] must be a table")
@@ -190,6 +202,7 @@ _KNOWN_KEYS = {
     "per-file-ignores",
     "boolean-verbs",
     "cli-flag-sources",
+    "max-file-size",
 }
 
 
@@ -197,7 +210,7 @@ def _no_unknown_keys(where: str, table: str, entry: dict, known: set[str]) -> No
     unknown = sorted(set(entry) - known)
     if unknown:
         raise ConfigError(
-            f"{where}: {table}: unknown key '{unknown[0]}'{did_you_mean(unknown[0], sorted(known))}"
+            f"{where}: {table}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], sorted(known))}"
         )
 
 
@@ -205,6 +218,22 @@ def _string_list(where: str, key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: '{key}' must be a list of strings")
     return tuple(value)
+
+
+def _path_in_root(where: str, root: Path, key: str, value: str) -> Path:
+    """A configured path, resolved; it must stay inside the project root.
+
+    envlint reads registries and may rewrite them (``fix``): a configuration
+    that points outside the root (``..``, an absolute path, a symlink that
+    leads out) would let a checked-out repository make envlint touch files it
+    does not own. ``root`` is already a real path.
+    """
+    if "\0" in value:
+        raise ConfigError(f"{where}: {key} {value!r} contains a NUL byte")
+    path = real_path(root / value)
+    if not is_within(path, root):
+        raise ConfigError(f"{where}: {key} {value!r} is outside the project root {root}")
+    return path
 
 
 def _module_from_path(path: Path, src_roots: tuple[Path, ...]) -> str:
@@ -227,9 +256,9 @@ def _parse_registries(
                 f"{where}: each registry is a path or a table with a 'path' string"
             )
         _no_unknown_keys(where, "registry", entry, {"path", "style", "module"})
-        path = (root / entry["path"]).resolve()
+        path = _path_in_root(where, root, "registry", entry["path"])
         if not path.is_file():
-            raise ConfigError(f"{where}: registry '{entry['path']}' does not exist")
+            raise ConfigError(f"{where}: registry {entry['path']!r} does not exist")
         style = entry.get("style")
         if style is None:
             from .registry import detect_style
@@ -238,10 +267,10 @@ def _parse_registries(
             try:
                 style = detect_style(path)
             except SourceError as exc:
-                raise ConfigError(f"{where}: registry '{entry['path']}': {exc}") from None
+                raise ConfigError(f"{where}: registry {entry['path']!r}: {exc}") from None
             if style is None:
                 raise ConfigError(
-                    f"{where}: registry '{entry['path']}' defines neither an EnvField "
+                    f"{where}: registry {entry['path']!r} defines neither an EnvField "
                     "class nor an environment_variables dict; set 'style'"
                 )
         if style not in STYLES:
@@ -272,7 +301,7 @@ def _parse_helpers(where: str, value: Any) -> tuple[HelperSpec, ...]:
         semantics = entry.get("semantics")
         from .safety import HELPER_MODELS
 
-        if semantics is not None and semantics not in HELPER_MODELS:
+        if semantics is not None and (not isinstance(semantics, str) or semantics not in HELPER_MODELS):
             raise ConfigError(
                 f"{where}: helper semantics must be one of {', '.join(sorted(HELPER_MODELS))}"
             )
@@ -308,7 +337,7 @@ def discover_registries(
     """
     bases: list[Path] = [root]
     for path in paths:
-        path = path.resolve()
+        path = real_path(path)
         directory = path if path.is_dir() else path.parent
         for candidate in (directory, *directory.parents):
             if candidate not in bases:
@@ -318,7 +347,7 @@ def discover_registries(
         for known in profile.known_registries:
             candidate = base / known.relative_path
             if candidate.is_file():
-                resolved = candidate.resolve()
+                resolved = real_path(candidate)
                 found.setdefault(resolved, RegistrySpec(resolved, known.style, known.module))
     return tuple(found.values())
 
@@ -378,7 +407,7 @@ def _known_registry_at(path: Path, profile: Profile) -> Optional[RegistrySpec]:
     posix = path.as_posix()
     for known in profile.known_registries:
         if posix.endswith("/" + known.relative_path):
-            return RegistrySpec(path.resolve(), known.style, known.module)
+            return RegistrySpec(real_path(path), known.style, known.module)
     return None
 
 
@@ -432,7 +461,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     def strings(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         return _string_list(where, key, table[key]) if key in table else default
 
-    src = tuple((root / s).resolve() for s in strings("src", ()))
+    src = tuple(_path_in_root(where, root, "src", s) for s in strings("src", ()))
     src_configured = bool(src)
     registries_configured = "registries" in table
     configured = _parse_registries(where, root, table["registries"], src) if registries_configured else ()
@@ -461,13 +490,16 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
     flag_writes = table.get("flag-writes", profile.flag_writes)
     if not isinstance(flag_writes, bool):
         raise ConfigError(f"{where}: 'flag-writes' must be true or false")
+    max_file_size = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if isinstance(max_file_size, bool) or not isinstance(max_file_size, int) or max_file_size < 1:
+        raise ConfigError(f"{where}: 'max-file-size' must be a positive number of bytes")
 
     if "cli-flag-sources" in table:
         cli_flag_sources = []
         for entry in strings("cli-flag-sources", ()):
-            path = (root / entry).resolve()
+            path = _path_in_root(where, root, "cli-flag-sources", entry)
             if not path.exists():
-                raise ConfigError(f"{where}: cli-flag-sources: '{entry}' does not exist")
+                raise ConfigError(f"{where}: cli-flag-sources: {entry!r} does not exist")
             cli_flag_sources.append(path)
         cli_sources = tuple(cli_flag_sources)
     else:
@@ -504,6 +536,7 @@ def load_config(paths: list[Path], overrides: Optional[dict] = None) -> Config:
         boolean_verbs=strings("boolean-verbs", profile.boolean_verbs),
         cli_flag_sources=cli_sources,
         cli_sources_configured="cli-flag-sources" in table,
+        max_file_size=max_file_size,
     )
     if overrides:
         config = replace(config, **overrides)

@@ -12,7 +12,9 @@ import fnmatch
 import os
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
+
+from .paths import real_path
 
 
 class DiscoveryError(Exception):
@@ -47,8 +49,8 @@ class _Excludes:
 
 def is_excluded(path: Path, root: Path, exclude: tuple[str, ...]) -> bool:
     """Whether ``path`` or a directory above it (up to ``root``) matches an exclude."""
-    path = path.resolve()
-    root = root.resolve()
+    path = real_path(path)
+    root = real_path(root)
     excludes = _Excludes(root, exclude)
     for candidate in (path, *path.parents):
         if candidate == root or root not in candidate.parents:
@@ -58,17 +60,30 @@ def is_excluded(path: Path, root: Path, exclude: tuple[str, ...]) -> bool:
     return False
 
 
-def walk_python_files(directory: Path, root: Path, exclude: tuple[str, ...]) -> list[Path]:
+def walk_python_files(
+    directory: Path,
+    root: Path,
+    exclude: tuple[str, ...],
+    errors: Optional[list[tuple[Path, str]]] = None,
+) -> list[Path]:
     """Every ``.py`` file under ``directory``, pruning excluded directories, sorted.
 
     Each directory is made root-relative once and its entries are matched by
     string joins: discovery runs on every invocation, and per-file ``resolve()``
     calls cost more on a 4,700-file tree than the prefilter that follows.
+
+    A directory that cannot be listed is appended to ``errors`` (path, reason):
+    skipping it in silence would pass a tree envlint never looked at.
     """
     excludes = _Excludes(root, exclude)
     found = []
     start = os.path.realpath(directory)
-    for current, dirnames, filenames in os.walk(directory):
+
+    def unreadable(exc: OSError) -> None:
+        if errors is not None:
+            errors.append((Path(exc.filename or directory), f"cannot read directory: {exc.strerror or exc}"))
+
+    for current, dirnames, filenames in os.walk(directory, onerror=unreadable):
         # os.walk does not follow symlinks, so below ``start`` the paths stay real.
         suffix = os.path.relpath(current, directory)
         real = start if suffix == "." else os.path.join(start, suffix)
@@ -81,17 +96,28 @@ def walk_python_files(directory: Path, root: Path, exclude: tuple[str, ...]) -> 
     return found
 
 
-def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...]) -> list[Path]:
+def discover(
+    paths: Iterable[Path],
+    root: Path,
+    exclude: tuple[str, ...],
+    errors: Optional[list[tuple[Path, str]]] = None,
+) -> list[Path]:
+    """The files a run checks; directories that cannot be listed go to ``errors``.
+
+    A path named explicitly is checked whatever it is, as long as *something*
+    is there: a FIFO, a dangling symlink or a symlink loop becomes a "cannot
+    read" error for that file (exit 1) rather than "no such file" (exit 2).
+    """
     found: list[Path] = []
     seen: set[str] = set()
-    root = root.resolve()
+    root = real_path(root)
     for given in paths:
-        if not given.exists():
-            raise DiscoveryError(f"{given}: no such file or directory")
-        if given.is_file():
+        if os.path.isdir(given):
+            candidates = walk_python_files(given, root, exclude, errors)
+        elif os.path.lexists(given):
             candidates = [given]
         else:
-            candidates = walk_python_files(given, root, exclude)
+            raise DiscoveryError(f"{given}: no such file or directory")
         for path in candidates:
             # abspath, not resolve(): no symlink lookups per file (a file reached
             # through two different symlinks is checked twice; harmless).
@@ -112,4 +138,4 @@ def display_path(path: Path) -> str:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
-    return str(Path(path).resolve()) if relative.startswith("..") else relative
+    return str(real_path(path)) if relative.startswith("..") else relative

@@ -30,6 +30,7 @@ from .findings import Finding
 from .focus import focus_for
 from .modules import module_name
 from .names import SCOPE_NODES, children_with_scopes
+from .paths import real_path
 from .noqa import file_is_ignored, filter_suppressed
 from .project import Project
 from .registry import parse_registry, parse_source
@@ -207,7 +208,14 @@ class Linter:
         # Registry files are walked whole; elsewhere only the statements that can
         # hold a finding (see envlint.focus), unless focusing is switched off.
         focus = focus_for(self.project, ctx) if (self.use_prefilter and spec is None) else None
-        self._walk(ctx, self._dispatch(rules), focus)
+        too_deep = self._walk(ctx, self._dispatch(rules), focus)
+        if too_deep:
+            # Reported, never a traceback: the rest of the file is still checked.
+            lines = ", ".join(map(str, sorted(set(too_deep))[:5]))
+            result.error = (
+                f"cannot check line{'s' * (len(set(too_deep)) > 1)} {lines}: "
+                "expression nested too deeply for Python's recursion limit"
+            )
         result.raw_findings = sorted(ctx.findings)
         findings = ctx.findings
         if apply_noqa:
@@ -218,7 +226,7 @@ class Linter:
     # -- internals ------------------------------------------------------------------------
 
     def _registry_spec(self, path: Path):
-        resolved = path.resolve()
+        resolved = real_path(path)
         for spec in self.project.config.registries:
             if spec.path == resolved:
                 return spec
@@ -236,7 +244,16 @@ class Linter:
         return table
 
     @staticmethod
-    def _walk(ctx: FileContext, dispatch: dict[type, list[Callable]], focus=None) -> None:
+    def _walk(ctx: FileContext, dispatch: dict[type, list[Callable]], focus=None) -> list[int]:
+        """Visit the tree without recursion; return the lines a rule could not follow.
+
+        The walk itself is a loop, so no depth of nesting stops it. Rules and
+        the helpers they call (``ast.fix_missing_locations``, ``compile``, the
+        safety models) may recurse; on a legal but absurdly deep expression
+        (``not not ... x``, 1,000 deep) that is a ``RecursionError``, which
+        costs only the finding at that node, never the file or the run.
+        """
+        too_deep: list[int] = []
         resolver = ctx.resolver
         covers = focus.covers if focus is not None else None
         statement = ast.stmt
@@ -254,10 +271,14 @@ class Linter:
             if handlers:
                 ctx.scope, ctx.parent = scope, parent
                 for handler in handlers:
-                    handler(node, ctx)
+                    try:
+                        handler(node, ctx)
+                    except RecursionError:
+                        too_deep.append(getattr(node, "lineno", 0))
             if isinstance(node, _SCOPED):
                 for child, child_scope in children_with_scopes(node, scope, resolver):
                     push((child, child_scope, node))
             else:
                 for child in iter_children(node):
                     push((child, scope, node))
+        return too_deep

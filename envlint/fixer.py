@@ -42,7 +42,8 @@ from .report import format_counts
 from .modules import module_name
 from .project import Project
 from .runner import check_in_parallel
-from .source import SourceError, SourceFile
+from .paths import real_path
+from .source import SourceError, SourceFile, read_source_bytes
 
 MAX_PASSES = 6
 # Below this many files to rewrite, worker processes cost more than they save.
@@ -122,7 +123,7 @@ class Fixer:
         scope: Optional[FixScope] = None,
     ):
         self.config = config
-        self.files = [path.resolve() for path in files]
+        self.files = [real_path(path) for path in files]
         self.select = select
         self.ignore = ignore
         self.unsafe = unsafe
@@ -166,7 +167,7 @@ class Fixer:
             mentions = {
                 path
                 for path in self.files
-                if self._added_keys and any(key.encode() in self._data(path) for key in self._added_keys)
+                if self._added_keys and any(key.encode() in self._scannable(path) for key in self._added_keys)
             }
             self._added_keys = set()
             targets = sorted(
@@ -183,7 +184,14 @@ class Fixer:
 
     def _data(self, path: Path) -> bytes:
         data = self._contents.get(path)
-        return data if data is not None else path.read_bytes()
+        return data if data is not None else read_source_bytes(path, self.config.max_file_size)
+
+    def _scannable(self, path: Path) -> bytes:
+        """``_data`` for a text scan: a file that cannot be read (reported already) scans as empty."""
+        try:
+            return self._data(path)
+        except SourceError:
+            return b""
 
     def _allowed(self, fix: Optional[Fix]) -> bool:
         return fix is not None and (fix.is_safe or self.unsafe)
@@ -326,7 +334,7 @@ class Fixer:
         if self._all_files is None:
             root = self.config.root
             found = discover([root], root, self.config.exclude)
-            self._all_files = sorted({p.resolve() for p in found} | set(self.files))
+            self._all_files = sorted({real_path(p) for p in found} | set(self.files))
         return self._all_files
 
     # -- rewriting one file ----------------------------------------------------------------
@@ -352,7 +360,7 @@ class Fixer:
             for path in self._project_files():
                 try:
                     data = self._data(path)
-                except OSError:
+                except (OSError, SourceError):
                     continue
                 if b"import" not in data:
                     continue

@@ -21,9 +21,11 @@ from .codes import check_config_codes
 from .config import Config, ConfigError, load_config
 from .discovery import is_excluded
 from .engine import Linter
+from .paths import real_path
 from .noqa import file_is_ignored, filter_suppressed
 from .project import Project
 from .runner import cache_key, open_cache
+from .source import size_limit_reason
 
 _LINTERS: dict[Config, Linter] = {}
 _BY_DIRECTORY: dict[Path, Linter] = {}
@@ -38,7 +40,7 @@ def _cache_for(linter: Linter) -> Optional[Cache]:
 
 
 def _linter_for(filename: str) -> Linter:
-    directory = Path(filename).resolve().parent
+    directory = real_path(filename).parent
     linter = _BY_DIRECTORY.get(directory)
     if linter is None:
         config = load_config([Path(filename)])
@@ -63,7 +65,7 @@ class EnvlintChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.filename in ("-", "stdin"):
-            path = Path("stdin.py").resolve()
+            path = real_path("stdin.py")
         else:
             path = Path(self.filename)
         try:
@@ -74,20 +76,29 @@ class EnvlintChecker:
         config = linter.project.config
         if is_excluded(path, config.root, config.exclude):
             return
-        findings = self._findings(linter, path, "".join(self.lines))
+        text = "".join(self.lines)
+        data = text.encode("utf-8", "surrogatepass")
+        if len(data) > config.max_file_size:
+            # The same refusal as `envlint check`, so the two agree on what is checked.
+            reason = size_limit_reason(f"{len(data):,} bytes", config.max_file_size)
+            yield 1, 0, f"ENV000 envlint cannot check this file: {reason}", type(self)
+            return
+        findings, error = self._findings(linter, path, text, data)
         for finding in perfile.apply(config.per_file_ignores, path, findings):
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+        if error is not None:
+            yield 1, 0, f"ENV000 envlint cannot check this file: {error}", type(self)
 
-    def _findings(self, linter: Linter, path: Path, text: str) -> list:
-        """Findings before ``# noqa`` (flake8 applies it), through the shared cache."""
+    def _findings(self, linter: Linter, path: Path, text: str, data: bytes) -> tuple[list, Optional[str]]:
+        """(findings before ``# noqa``, an error) through the shared cache; flake8 applies noqa."""
         cache = _cache_for(linter)
-        key = cache_key(linter.project, path, content_digest(text.encode("utf-8", "surrogatepass")))
+        key = cache_key(linter.project, path, content_digest(data))
         entry = cache.load([key]).get(key) if cache else None
         if entry is not None:
-            return decode_findings(entry, self.filename)[0]
+            return decode_findings(entry, self.filename)[0], None
         result = linter.check_text(path, text, self.filename, tree=self.tree, apply_noqa=False)
         if cache is not None and result.error is None:
             # Store what `envlint check` needs too, so the two front ends share entries.
             checked = [] if file_is_ignored(text) else filter_suppressed(result.findings, text, self.tree)
             cache.store([(key, encode_result(result.findings, checked, None, result.parsed))], [])
-        return result.findings
+        return result.findings, result.error

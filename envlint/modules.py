@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from .paths import real_path
+
 
 def module_name(path: Path, src_roots: tuple[Path, ...] = ()) -> str:
     directory = _module_prefix(path.parent, src_roots)
@@ -28,7 +30,7 @@ def _module_prefix(directory: Path, src_roots: tuple[Path, ...]) -> str:
 
 
 def _module_name_uncached(path: Path, src_roots: tuple[Path, ...] = ()) -> str:
-    path = path.resolve()
+    path = real_path(path)
     best: Path | None = None
     for root in src_roots:
         try:

@@ -10,6 +10,7 @@ backslash-continued line.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import re
 import tokenize
@@ -68,32 +69,48 @@ def _noqa_line_mapping(lines: list[str], first: int = 1) -> dict[int, str]:
     return mapping
 
 
-def _statement_lines(tree: ast.Module, line: int) -> tuple[int, int]:
-    """First and last line of the innermost statement (decorators included) on ``line``."""
+def _statement_lines(tree: ast.Module, line: int, index: Optional[dict] = None) -> tuple[int, int]:
+    """First and last line of the innermost statement (decorators included) on ``line``.
+
+    Statements nested in one statement (or the module) do not overlap, so the
+    candidate is found by bisecting their first lines, sorted and cached per
+    owner in ``index``: a scan per finding made files with thousands of
+    findings quadratic.
+    """
+    index = {} if index is None else index
     span = (line, line)
-    statements = tree.body
-    while statements:
-        for statement in statements:
-            first = statement.lineno
-            decorators = getattr(statement, "decorator_list", None)
-            if decorators:
-                first = min(first, decorators[0].lineno)
-            if first <= line <= statement.end_lineno:
-                span = (first, statement.end_lineno)
-                statements = [
-                    child
-                    for name in ("body", "orelse", "finalbody")
-                    for child in (getattr(statement, name, None) or [])
-                    if isinstance(child, ast.stmt)
-                ] + [
-                    child
-                    for nested in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ()))
-                    for child in nested.body
-                ]
-                break
-        else:
-            break
-    return span
+    owner: ast.AST = tree
+    while True:
+        entry = index.get(id(owner))
+        if entry is None:
+            children = sorted(_child_statements(owner), key=_first_line)
+            entry = index[id(owner)] = (children, [_first_line(c) for c in children])
+        children, firsts = entry
+        position = bisect.bisect_right(firsts, line) - 1
+        if position < 0 or line > children[position].end_lineno:
+            return span
+        owner = children[position]
+        span = (firsts[position], owner.end_lineno)
+
+
+def _child_statements(node: ast.AST) -> list[ast.stmt]:
+    if isinstance(node, ast.Module):
+        return list(node.body)
+    return [
+        child
+        for name in ("body", "orelse", "finalbody")
+        for child in (getattr(node, name, None) or [])
+        if isinstance(child, ast.stmt)
+    ] + [
+        child
+        for nested in (*getattr(node, "handlers", ()), *getattr(node, "cases", ()))
+        for child in nested.body
+    ]
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    return min(statement.lineno, decorators[0].lineno) if decorators else statement.lineno
 
 
 def is_suppressed(code: str, noqa_text: str) -> bool:
@@ -120,9 +137,10 @@ def filter_suppressed(
         mapping = _noqa_line_mapping(lines)
         return [f for f in findings if not is_suppressed(f.code, mapping.get(f.line, ""))]
     spans: dict[tuple[int, int], dict[int, str]] = {}
+    index: dict = {}  # owner id -> its statements sorted by first line (owners outlive it)
     kept = []
     for finding in findings:
-        span = _statement_lines(tree, finding.line)
+        span = _statement_lines(tree, finding.line, index)
         if span not in spans:
             first, last = span
             spans[span] = _noqa_line_mapping(lines[first - 1 : last], first)

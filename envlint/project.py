@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from .config import Config, ConfigError
+from .paths import real_path
 from .registry import Registry, parse_registry
-from .source import SourceError, SourceFile
+from .source import SourceError, SourceFile, read_source_bytes
 
 if TYPE_CHECKING:
     from .review.changes import RegistryChanges
@@ -46,6 +47,9 @@ class Project:
     registries: list[Registry]
     load_errors: list[tuple[Path, str]] = field(default_factory=list)
     _changes: dict[str, Optional["RegistryChanges"]] = field(default_factory=dict, repr=False)
+    # Directories discovery could not list (set by runner.prepare): reported, never skipped.
+    discovery_errors: list[tuple[Path, str]] = field(default_factory=list)
+    _shown: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
@@ -53,9 +57,10 @@ class Project:
         registries, errors = [], []
         for spec in config.registries:
             try:
-                source = None
                 if contents and spec.path in contents:
                     source = SourceFile.from_bytes(spec.path, contents[spec.path])
+                else:
+                    source = SourceFile.read(spec.path, config.max_file_size)
                 registries.append(parse_registry(spec.path, spec.style, spec.module, source))
             except SourceError as exc:
                 if config.registries_configured:
@@ -133,12 +138,17 @@ class Project:
         """A path as messages show it: relative to the project root.
 
         Not to the working directory: findings are cached, and a message must
-        read the same whichever directory envlint or flake8 runs from.
+        read the same whichever directory envlint or flake8 runs from. Memoized:
+        messages name a registry once per finding.
         """
-        try:
-            return path.resolve().relative_to(self.config.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        shown = self._shown.get(path)
+        if shown is None:
+            try:
+                shown = real_path(path).relative_to(real_path(self.config.root)).as_posix()
+            except ValueError:
+                shown = path.as_posix()
+            self._shown[path] = shown
+        return shown
 
     # -- registry review ---------------------------------------------------------------
 
@@ -192,8 +202,8 @@ class Project:
         digest.update((review.digest if review is not None else "").encode())
         for path in source_files(self.config.cli_flag_sources):
             try:
-                digest.update(path.read_bytes())
-            except OSError:
+                digest.update(read_source_bytes(path, self.config.max_file_size))
+            except SourceError:
                 digest.update(b"<unreadable>")
         return digest.hexdigest()
 

@@ -20,7 +20,9 @@ from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Finding
 from .modules import module_name
+from .paths import real_path
 from .project import Project
+from .source import SourceError, read_source_bytes
 
 # Below this many files a worker pool costs more than it saves.
 PARALLEL_THRESHOLD = 64
@@ -39,12 +41,13 @@ class RunResult:
     @property
     def errors(self) -> list[tuple[str, str]]:
         """One line per broken file: a registry that is also checked is reported once."""
-        checked = {r.path.resolve() for r in self.files if r.error}
+        checked = {real_path(r.path) for r in self.files if r.error}
         errors = [
             (display_path(path), reason)
             for path, reason in self.project.load_errors
-            if path.resolve() not in checked
+            if real_path(path) not in checked
         ]
+        errors += [(display_path(path), reason) for path, reason in self.project.discovery_errors]
         errors += [(r.display_path, r.error) for r in self.files if r.error]
         return errors
 
@@ -55,8 +58,11 @@ def prepare(paths: list[Path], overrides: Optional[dict] = None) -> tuple[Projec
 
     config: Config = load_config(paths, overrides)
     check_config_codes(config)
-    files = discover(paths, config.root, config.exclude)
-    return Project.load(config.with_discovered_registries(files)), files
+    unreadable: list[tuple[Path, str]] = []
+    files = discover(paths, config.root, config.exclude, unreadable)
+    project = Project.load(config.with_discovered_registries(files))
+    project.discovery_errors = unreadable
+    return project, files
 
 
 def load_project(paths: list[Path], overrides: Optional[dict] = None) -> Project:
@@ -116,9 +122,9 @@ def _check_one(path: Path) -> tuple[FileResult, Optional[str], bool]:
     """(result, content digest, whether it came from the cache) for one file."""
     linter = _WORKER_LINTER
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileResult(path, display_path(path), error=f"cannot read: {exc.strerror or exc}"), None, False
+        data = read_source_bytes(path, linter.project.config.max_file_size)
+    except SourceError as exc:
+        return FileResult(path, display_path(path), error=str(exc)), None, False
     digest = content_digest(data)
     cache = _worker_cache()
     if cache is not None:
@@ -171,8 +177,8 @@ def _registry_contents(project: Project) -> list[bytes]:
     contents = []
     for spec in project.config.registries:
         try:
-            contents.append(spec.path.read_bytes())
-        except OSError:
+            contents.append(read_source_bytes(spec.path, project.config.max_file_size))
+        except SourceError:
             contents.append(b"")
     return contents
 

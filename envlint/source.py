@@ -12,16 +12,86 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
+# The largest file envlint reads (``[tool.envlint] max-file-size``). Checking a file
+# costs memory in proportion to its size (the ``ast`` tree dominates): measured, ~70
+# bytes per byte of ordinary code and ~200 when every line holds a finding. The largest
+# Python file in sglang 0.5.23 and vLLM 0.33.0 is 0.3 MB: 10 MB leaves thirty times that
+# headroom and bounds one file's check to 0.7-2 GB (docs/reliability.md).
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+
+# Opening a FIFO for reading blocks until a writer appears; O_NONBLOCK makes the
+# open return at once so that ``fstat`` can refuse it. No effect on regular files.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(
+    os, "O_CLOEXEC", 0
+)
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
 
 class SourceError(Exception):
     """The file cannot be read, decoded or parsed; the message says why in one line."""
+
+
+def read_source_bytes(path: Path, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """The bytes of one regular file of at most ``limit`` bytes, or ``SourceError``.
+
+    Every file envlint checks, fixes or loads as a registry is read here, so no
+    path can hang a run or exhaust memory: a FIFO (``fifo.py``) would block for
+    ever, a symlink to ``/dev/zero`` would read without end, and a 50 MB file
+    parses into gigabytes of ``ast``. Symlinks are followed (a symlinked source
+    file is still source); a symlink loop fails like any unreadable file. The
+    size is checked on the open descriptor and again while reading, so a file
+    that grows in the meantime cannot slip past the limit.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # an embedded NUL in the name
+        raise SourceError(f"cannot read: {exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise SourceError(f"cannot read: {kind}, not a regular file")
+        if info.st_size > limit:
+            raise SourceError(size_limit_reason(f"{info.st_size:,} bytes", limit))
+        chunks, size = [], 0
+        while size <= limit:
+            # One read of the whole file, then one that sees its end.
+            chunk = os.read(fd, min(limit + 1 - size, max(info.st_size + 1 - size, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise SourceError(size_limit_reason("it grew while being read", limit))
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def size_limit_reason(detail: str, limit: int) -> str:
+    return (
+        f"file is larger than the {limit:,}-byte limit ({detail}); "
+        "raise [tool.envlint] max-file-size to check it"
+    )
 
 
 @dataclass
@@ -70,12 +140,8 @@ class SourceFile:
                    has_bom=False)
 
     @classmethod
-    def read(cls, path: Path) -> "SourceFile":
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror or exc}") from None
-        return cls.from_bytes(path, data)
+    def read(cls, path: Path, limit: int = DEFAULT_MAX_FILE_SIZE) -> "SourceFile":
+        return cls.from_bytes(path, read_source_bytes(path, limit))
 
     # -- lines and offsets ------------------------------------------------------
 

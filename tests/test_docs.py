@@ -80,7 +80,8 @@ Variables defined in `mini/gen/envs.py`.
 def project(tmp_path) -> Path:
     """A private copy of the fixture project, for the commands that write."""
     copy = tmp_path / "project"
-    shutil.copytree(DOCS, copy)
+    # A cache a local run left in the fixture is not part of it (tests assert on dot-files).
+    shutil.copytree(DOCS, copy, ignore=shutil.ignore_patterns(".envlint_cache"))
     return copy
 
 

@@ -137,14 +137,22 @@ def registry_reference(
 
 def _import_lines(ctx: FileContext, name: str) -> list[int]:
     """Lines of the module-level imports that bind ``name``."""
-    lines = []
-    for statement in ctx.tree.body:
-        if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for alias in statement.names:
-                bound = alias.asname or alias.name.split(".")[0]
-                if bound == name:
-                    lines.append(statement.lineno)
-    return lines
+    return _module_imports(ctx).get(name, [])
+
+
+def _module_imports(ctx: FileContext) -> dict[str, list[int]]:
+    """Bound name -> lines of the module-level imports binding it; one pass per file."""
+
+    def compute() -> dict[str, list[int]]:
+        lines: dict[str, list[int]] = {}
+        for statement in ctx.tree.body:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for alias in statement.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    lines.setdefault(bound, []).append(statement.lineno)
+        return lines
+
+    return ctx.memo("module imports", ctx.tree, compute)
 
 
 def _bound_before(ctx: FileContext, name: str, site: ast.AST) -> bool:
@@ -157,26 +165,35 @@ def _after_import_block(ctx: FileContext, registry: Registry, site: ast.AST) -> 
 
     LibCST adds to the leading import block, or merges into an existing import
     from the same module wherever that is; both must come before the site.
+    Both facts are computed once per file (once per registry), not per site.
     """
-    last_leading = 0
-    for statement in ctx.tree.body:
-        is_docstring = (
-            isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Constant)
-            and isinstance(statement.value.value, str)
-        )
-        if isinstance(statement, (ast.Import, ast.ImportFrom)) or is_docstring:
-            last_leading = statement.end_lineno
-        else:
-            break
-    if site.lineno <= last_leading:
-        return False
-    for statement in ctx.tree.body:
-        if isinstance(statement, ast.ImportFrom) and statement.lineno > site.lineno:
-            base = ctx.resolver.import_base(statement)
-            if base in (registry.module, registry.package):
-                return False
-    return True
+    last_leading, last_import_from = _import_layout(ctx, registry)
+    return last_leading < site.lineno and last_import_from <= site.lineno
+
+
+def _import_layout(ctx: FileContext, registry: Registry) -> tuple[int, int]:
+    """(last line of the leading import block, line of the last ``from <registry> import``)."""
+
+    def compute() -> tuple[int, int]:
+        last_leading = 0
+        for statement in ctx.tree.body:
+            is_docstring = (
+                isinstance(statement, ast.Expr)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            )
+            if isinstance(statement, (ast.Import, ast.ImportFrom)) or is_docstring:
+                last_leading = statement.end_lineno
+            else:
+                break
+        last_import_from = 0
+        for statement in ctx.tree.body:
+            if isinstance(statement, ast.ImportFrom):
+                if ctx.resolver.import_base(statement) in (registry.module, registry.package):
+                    last_import_from = statement.lineno
+        return last_leading, last_import_from
+
+    return ctx.memo("import layout", registry, compute)
 
 
 def imported_names(ctx: FileContext, node: ast.AST) -> tuple[str, ...]:

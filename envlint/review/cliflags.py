@@ -117,7 +117,10 @@ def source_files(sources: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for source in sources:
         if source.is_dir():
-            files.extend(sorted(p for p in source.rglob("*.py") if p.is_file()))
+            # os.walk, not rglob: a symlinked directory (a loop) is never followed.
+            from ..discovery import walk_python_files
+
+            files.extend(p for p in walk_python_files(source, source, ()) if p.is_file())
         elif source.is_file():
             files.append(source)
     return files

@@ -64,12 +64,18 @@ def _lines_mentioning(patch: str, needles: Iterable[str]) -> dict[int, str]:
 
 
 def _skipped_regions(patch: str, paths: Iterable[str]) -> list[tuple[int, int]]:
-    """The spans of the patch that hold these files' diffs (a registry's own lines)."""
+    """The spans of the patch that hold these files' diffs (a registry's own lines).
+
+    A header counts only at the start of a line: every line of file content in a
+    patch starts with "+", "-", " " or "\\", so content can never pose as one
+    (the patch is split at "\n" only, as git writes it).
+    """
     regions = []
     for path in paths:
-        start = patch.find(f"diff --git a/{path} b/{path}\n")
+        header = f"diff --git a/{path} b/{path}\n"
+        start = 0 if patch.startswith(header) else patch.find("\n" + header)
         if start != -1:
-            end = patch.find("\ndiff --git ", start)
+            end = patch.find("\ndiff --git ", start + 1)
             regions.append((start, len(patch) if end == -1 else end))
     return regions
 
