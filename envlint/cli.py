@@ -227,7 +227,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"envlint: note: {note}", file=sys.stderr)
     if args.diff:
-        sys.stdout.write("".join(change.diff() for change in report.changed))
+        _write_bytes(b"".join(change.diff() for change in report.changed))
         for path, reason in report.errors:
             print(f"envlint: error: {path}: {reason}", file=sys.stderr)
         return 1 if report.changed or report.errors else 0
@@ -238,6 +238,17 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     for path, reason in errors:
         print(f"envlint: error: {path}: {reason}", file=sys.stderr)
     return 1 if (report.remaining or errors) else 0
+
+
+def _write_bytes(data: bytes) -> None:
+    """Bytes to stdout as they are (a patch keeps each file's own encoding)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (some embedding): best effort
+        sys.stdout.write(data.decode("utf-8", errors="replace"))
+        return
+    buffer.write(data)
+    buffer.flush()
 
 
 def _cmd_rules() -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import difflib
 import multiprocessing
 import re
 from collections import Counter
@@ -42,6 +41,7 @@ from .modules import module_name
 from .project import Project
 from .runner import check_in_parallel
 from .source import SourceError, SourceFile
+from .unidiff import unified_diff
 
 MAX_PASSES = 6
 # Below this many files to rewrite, worker processes cost more than they save.
@@ -55,12 +55,14 @@ class FileChange:
     original: SourceFile
     text: str
 
-    def diff(self) -> str:
-        before = self.original.text.splitlines(keepends=True)
-        after = self.text.splitlines(keepends=True)
-        return "".join(
-            difflib.unified_diff(before, after, f"a/{self.display}", f"b/{self.display}")
-        )
+    @property
+    def data(self) -> bytes:
+        """The new content as the file stores it (its encoding, BOM and line breaks)."""
+        return self.original.encode(self.text)
+
+    def diff(self) -> bytes:
+        """A patch that ``patch -p1`` and ``git apply`` apply (see ``envlint.unidiff``)."""
+        return unified_diff(self.original.data, self.data, self.display)
 
 
 @dataclass
