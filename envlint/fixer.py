@@ -129,7 +129,6 @@ class Fixer:
         self._contents: dict[Path, bytes] = {}
         self._sources: dict[Path, SourceFile] = {}
         self._internal: set[int] = set()  # use-site findings the fixer made, not rules
-        self._added_keys: set[str] = set()  # keys registered by the current pass
         self._import_index: Optional[dict[bytes, set[bytes]]] = None
         self._all_files: Optional[list[Path]] = None
 
@@ -153,20 +152,43 @@ class Fixer:
             changed = self._pass(project, results)
             if not changed:
                 break
-            project = Project.load(self.config, self._contents)
-            # Files that mention a key this pass registered may have a fix now.
-            mentions = {
-                path
-                for path in self.files
-                if self._added_keys and any(key.encode() in self._data(path) for key in self._added_keys)
-            }
-            self._added_keys = set()
-            targets = sorted(
-                changed | mentions | {s.path for s in self.config.registries if s.path in results}
-            )
+            previous, project = project, Project.load(self.config, self._contents)
+            targets = self._to_recheck(previous, project, changed, results)
         self.report.remaining = sorted(f for r in results.values() for f in r.findings)
         self.report.errors.extend((r.display_path, r.error) for r in results.values() if r.error)
         return self.report
+
+    def _to_recheck(
+        self, before: Project, after: Project, changed: set[Path], results: dict[Path, FileResult]
+    ) -> list[Path]:
+        """The files whose result the last pass may have changed.
+
+        A file's result depends on its bytes and on the registries. So, besides
+        the files rewritten and the registries themselves: when a registry
+        changed, every file that still has findings (a did-you-mean, a type, a
+        fix may now differ) and every file naming an entry that changed.
+        Missing one of them made a second ``fix`` change files again.
+        """
+        registries = {spec.path for spec in self.config.registries if spec.path in results}
+        names = _changed_entries(before, after)
+        if names is not None and not names:
+            return sorted(changed | registries)
+        with_findings = {path for path, result in results.items() if result.findings}
+        rest = [path for path in self.files if path not in changed and path not in with_findings]
+        mentioning = set(rest) if names is None else self._mentioning(rest, names)
+        return sorted(changed | registries | with_findings | mentioning)
+
+    def _mentioning(self, paths: list[Path], names: set[str]) -> set[Path]:
+        """The files among ``paths`` whose bytes contain one of ``names`` (one scan each)."""
+        pattern = re.compile(b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True)))
+        found = set()
+        for path in paths:
+            try:
+                if pattern.search(self._data(path)):
+                    found.add(path)
+            except OSError:
+                found.add(path)  # let the check say what is wrong with it
+        return found
 
     def _data(self, path: Path) -> bytes:
         data = self._contents.get(path)
@@ -233,7 +255,6 @@ class Fixer:
                 continue
             if self._rewrite(path, own, extra, spec.module):
                 changed.add(path)
-                self._added_keys |= {r.name for r in requests if r.kind == "add-field"}
             elif requests:
                 failed_registries.add(str(path))
         jobs = []
@@ -394,6 +415,46 @@ class Fixer:
             except OSError as exc:
                 failures.append((change.display, f"not written: {exc.strerror or exc}"))
         return failures
+
+
+def _changed_entries(before: Project, after: Project) -> Optional[set[str]]:
+    """Names whose registry entry differs between two loads of the project.
+
+    Empty when no registry changed; None when a registry changed beyond its
+    entries (its style, its class, ...), which no list of names covers.
+    """
+    old = {r.path: r for r in before.registries}
+    new = {r.path: r for r in after.registries}
+    names: set[str] = set()
+    for path in old.keys() | new.keys():
+        a, b = old.get(path), new.get(path)
+        if a is None or b is None or _shape(a) != _shape(b):
+            return None
+        for name in a.fields.keys() | b.fields.keys():
+            if _entry(a.fields.get(name)) != _entry(b.fields.get(name)):
+                names.add(name)
+        for name in a.deprecations.keys() | b.deprecations.keys():
+            if a.deprecations.get(name) != b.deprecations.get(name):
+                names.add(name)
+                names.update(filter(None, (a.deprecations.get(name), b.deprecations.get(name))))
+    return names
+
+
+def _entry(field) -> Optional[tuple]:
+    """What of a registry entry a check can depend on (not where it sits)."""
+    if field is None:
+        return None
+    return (field.kind, field.descriptor, field.default_source, field.alias, field.optional)
+
+
+def _shape(registry) -> tuple:
+    """A registry's properties beyond its entries."""
+    return (
+        registry.style, registry.module, registry.class_name, registry.instance, registry.dict_name,
+        registry.dynamic_keys, registry.dynamic_prefixes, registry.module_attributes,
+        registry.deprecation_mechanism, registry.deprecation_old_first, registry.verified_parsers,
+        registry.verified_methods, tuple(sorted(registry.stubs)),
+    )
 
 
 def place_edits(
