@@ -34,7 +34,7 @@ from .engine import FileResult, Linter
 from .findings import Edit, Finding, Fix, RegistryEdit
 from .fixes.imports import update_imports
 from .fixes.inversion import InversionPlanner
-from .fixes.registry_edits import RegistryEditError, add_field_edits, deprecation_edit
+from .fixes.registry_plan import family, plan_registry
 from .fixes.renames import RenamePlanner
 from .report import format_counts
 from .modules import module_name
@@ -239,7 +239,7 @@ class Fixer:
                     for edit in finding.fix.registry_edits:
                         registry_requests.setdefault(Path(edit.registry_path), []).append(edit)
         changed: set[Path] = set()
-        failed_registries: set[str] = set()
+        failed: set[tuple[str, str, str]] = set()  # registry edit families not applied
         # Registries first: call sites depend on what they add.
         for path, spec in registry_specs.items():
             requests = list(dict.fromkeys(registry_requests.get(path, [])))
@@ -248,22 +248,27 @@ class Fixer:
                 continue
             registry = next((r for r in project.registries if r.path == path), None)
             try:
-                extra = self._registry_edits(path, registry, requests)
-            except (RegistryEditError, SourceError) as exc:
-                failed_registries.add(str(path))
-                self.report.notes.append(f"{display_path(path)}: {exc}")
+                plan = plan_registry(
+                    self._source(path), registry, requests, own, self.config.owned_prefixes, place_edits
+                )
+            except (SourceError, SyntaxError, ValueError, RecursionError) as exc:
+                failed |= {family(r) for r in requests} | {family(e) for f in own for e in f.fix.registry_edits}
+                self._note(f"{display_path(path)}: not edited: {_reason(exc)}")
                 continue
-            if self._rewrite(path, own, extra, spec.module):
+            for note in plan.notes:
+                self._note(f"{display_path(path)}: {note}")
+            failed |= plan.blocked
+            if self._rewrite(path, plan.own, plan.edits, spec.module):
                 changed.add(path)
-            elif requests:
-                failed_registries.add(str(path))
+            else:
+                failed |= {family(r) for r in requests}
         jobs = []
         for path, findings in chosen.items():
             if path in registry_specs:
                 continue
             findings = [
                 f for f in findings
-                if usable(f) and not any(e.registry_path in failed_registries for e in f.fix.registry_edits)
+                if usable(f) and not any(family(e) in failed for e in f.fix.registry_edits)
             ]
             if findings:
                 jobs.append((path, findings, module_name(path, self.config.src)))
@@ -287,26 +292,10 @@ class Fixer:
                     self.report.notes.append(note)
         return blocked
 
-    def _registry_edits(self, path: Path, registry, requests: list[RegistryEdit]) -> list[Edit]:
-        if not requests:
-            return []
-        if registry is None or registry.style != "descriptor":
-            raise RegistryEditError("only descriptor-style registries can be extended automatically")
-        source = self._source(path)
-        tree = ast.parse(source.text)
-        edits = []
-        additions = [r for r in requests if r.kind == "add-field"]
-        if additions:
-            edits.extend(
-                add_field_edits(source, tree, registry, additions, self.config.owned_prefixes)
-            )
-        for request in requests:
-            if request.kind in ("add-deprecation", "add-inverted-deprecation"):
-                invert = request.kind == "add-inverted-deprecation"
-                edits.append(
-                    deprecation_edit(source, tree, registry, request.name, request.new_name, invert)
-                )
-        return edits
+    def _note(self, note: str) -> None:
+        """A note, once: later passes meet the same blocked edits again."""
+        if note not in self.report.notes:
+            self.report.notes.append(note)
 
     def _source(self, path: Path) -> SourceFile:
         return SourceFile.from_bytes(path, self._data(path))
@@ -415,6 +404,15 @@ class Fixer:
             except OSError as exc:
                 failures.append((change.display, f"not written: {exc.strerror or exc}"))
         return failures
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for an exception a fix step raised on odd input."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to process"
+    if isinstance(exc, SyntaxError):
+        return f"does not parse ({exc.msg})"
+    return str(exc) or type(exc).__name__
 
 
 def _changed_entries(before: Project, after: Project) -> Optional[set[str]]:
