@@ -222,6 +222,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         unsafe=args.unsafe_fixes,
         progress=_progress if show_progress else None,
         jobs=args.jobs or default_jobs(),
+        project=project,
     )
     report = fixer.run()
     for note in report.notes:

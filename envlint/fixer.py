@@ -21,13 +21,13 @@ from __future__ import annotations
 import ast
 import bisect
 import multiprocessing
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .atomic import atomic_write
 from .config import Config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
@@ -40,7 +40,9 @@ from .report import format_counts
 from .modules import module_name
 from .project import Project
 from .runner import check_in_parallel
+from .cache import content_digest
 from .source import SourceError, SourceFile
+from .transaction import PlannedWrite, write_groups
 from .unidiff import unified_diff
 
 MAX_PASSES = 6
@@ -117,46 +119,90 @@ class Fixer:
         unsafe: bool = False,
         progress: Optional[Callable[[int, int], None]] = None,
         jobs: int = 1,
+        project: Optional[Project] = None,
     ):
+        """``project``: the one ``runner.prepare`` loaded (its load errors included), if any."""
         self.config = config
+        self._project = project
+        self.report = FixReport()
+        self.root = Path(os.path.realpath(config.root))
         self.files = [path.resolve() for path in files]
+        # Files fix reads but never rewrites (path -> why): outside the root, changed meanwhile.
+        self._read_only: dict[Path, str] = {}
+        for given, resolved in zip(files, self.files):
+            if not _inside(resolved, self.root):
+                self._read_only[resolved] = f"its real path ({resolved}) is outside the project root"
+                self._note(f"{display_path(given)}: not fixed: {self._read_only[resolved]}")
         self.select = select
         self.ignore = ignore
         self.unsafe = unsafe
         self.progress = progress
         self.jobs = jobs
-        self.report = FixReport()
         self._contents: dict[Path, bytes] = {}
         self._sources: dict[Path, SourceFile] = {}
         self._internal: set[int] = set()  # use-site findings the fixer made, not rules
         self._import_index: Optional[dict[bytes, set[bytes]]] = None
         self._all_files: Optional[list[Path]] = None
+        self._seen: dict[Path, str] = {}  # digest of the bytes each file had when first read
+        self._first: dict[Path, list[Finding]] = {}  # findings before any rewrite
+        self._final: dict[Path, FileResult] = {}
+        self._applied: dict[Path, Counter] = {}  # per file: the fixes its new content holds
+        self._links: dict[Path, set[Path]] = {}  # rewrites that must be written together
+        self._registries_changed: set[Path] = set()  # registries a previous pass rewrote
+        self._pass_number = 0
 
     # -- driver ----------------------------------------------------------------------------
 
     def run(self) -> FixReport:
         targets = list(self.files)
         results: dict[Path, FileResult] = {}
-        project = Project.load(self.config)
+        project = self._project or Project.load(self.config)
         for error_path, reason in project.load_errors:
             self.report.errors.append((display_path(error_path), reason))
         for pass_number in range(MAX_PASSES):
+            self._pass_number = pass_number
             linter = Linter(project, select=self.select, ignore=self.ignore)
             if pass_number == 0:
                 # Nothing rewritten yet: the files on disk are the input, checked in parallel.
-                for result, _, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
+                for result, seen, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
                     results[result.path] = result
+                    self._first[result.path] = result.findings
+                    if seen is not None:
+                        self._seen.setdefault(result.path, seen)
             else:
                 for path in targets:
                     results[path] = linter.check_bytes(path, self._data(path), display_path(path))
+            registries_before = set(self._registries_changed)
             changed = self._pass(project, results)
             if not changed:
                 break
+            self._registries_changed |= {p for p in changed if p in self._registry_paths()}
+            if registries_before:
+                # Computed against registries rewritten in memory: written with them or not at all.
+                for path in changed:
+                    for registry in registries_before:
+                        self._link(path, registry)
             previous, project = project, Project.load(self.config, self._contents)
             targets = self._to_recheck(previous, project, changed, results)
-        self.report.remaining = sorted(f for r in results.values() for f in r.findings)
+        self._final = results
+        self.report.remaining = self._remaining()
         self.report.errors.extend((r.display_path, r.error) for r in results.values() if r.error)
         return self.report
+
+    def _remaining(self, unwritten: frozenset[Path] = frozenset()) -> list[Finding]:
+        """Findings left: after the fix, except in files it could not write (as they were)."""
+        return sorted(
+            f
+            for path, result in self._final.items()
+            for f in (self._first.get(path, result.findings) if path in unwritten else result.findings)
+        )
+
+    def _registry_paths(self) -> set[Path]:
+        return {spec.path for spec in self.config.registries}
+
+    def _link(self, a: Path, b: Path) -> None:
+        self._links.setdefault(a, set()).add(b)
+        self._links.setdefault(b, set()).add(a)
 
     def _to_recheck(
         self, before: Project, after: Project, changed: set[Path], results: dict[Path, FileResult]
@@ -191,8 +237,26 @@ class Fixer:
         return found
 
     def _data(self, path: Path) -> bytes:
+        """The file's current content: rewritten in memory, else as on disk.
+
+        A file whose bytes on disk are not the ones this run first saw was
+        changed by someone else while fix ran: it is read (its findings stay
+        reported) but no longer rewritten.
+        """
         data = self._contents.get(path)
-        return data if data is not None else path.read_bytes()
+        if data is not None:
+            return data
+        data = self._read_disk(path)
+        digest = content_digest(data)
+        if self._seen.setdefault(path, digest) != digest and path not in self._read_only:
+            self._read_only[path] = "changed while fix ran (run fix again)"
+            self._note(f"{display_path(path)}: not fixed: {self._read_only[path]}")
+        return data
+
+    @staticmethod
+    def _read_disk(path: Path) -> bytes:
+        """The one place fix reads a file from disk (to share the checker's safe reader)."""
+        return path.read_bytes()
 
     def _allowed(self, fix: Optional[Fix]) -> bool:
         return fix is not None and (fix.is_safe or self.unsafe)
@@ -203,14 +267,15 @@ class Fixer:
         chosen: dict[Path, list[Finding]] = {}
         for path, result in results.items():
             fixes = [f for f in result.findings if self._allowed(f.fix)]
-            if fixes:
+            if fixes and path not in self._read_only:
                 chosen[path] = fixes
         if not chosen:
             return set()
         blocked = self._resolve_new_fields(chosen)
         renames = RenamePlanner(project, chosen, self._data, self._project_files)
         blocked |= renames.blocked_edits()
-        inversions = InversionPlanner(project, set(self.files), chosen, self._data, self._project_files)
+        writable = {path for path in self.files if path not in self._read_only}
+        inversions = InversionPlanner(project, writable, chosen, self._data, self._project_files)
         blocked_inversions, uses = inversions.plan()
         blocked |= blocked_inversions
         for path, found in uses.items():
@@ -247,6 +312,12 @@ class Fixer:
             if not requests and not own:
                 continue
             registry = next((r for r in project.registries if r.path == path), None)
+            real = path.resolve()
+            if real in self._read_only or not _inside(real, self.root):
+                failed |= {family(r) for r in requests} | {family(e) for f in own for e in f.fix.registry_edits}
+                why = self._read_only.get(real, f"its real path ({real}) is outside the project root")
+                self._note(f"{display_path(path)}: registry not edited: {why}")
+                continue
             try:
                 plan = plan_registry(
                     self._source(path), registry, requests, own, self.config.owned_prefixes, place_edits
@@ -318,8 +389,12 @@ class Fixer:
         self, path: Path, findings: list[Finding], extra: list[Edit], module: str
     ) -> bool:
         source = self._source(path)
+        if path in self._read_only:
+            return False
         original = self._sources.setdefault(path, source)
-        outcome = rewrite(path, source, original, findings, extra, module, self._protected(path, findings))
+        outcome = _rewrite_guarded(
+            path, source, original, findings, extra, module, self._protected(path, findings)
+        )
         return self._record(path, original, findings, outcome)
 
     def _imported_elsewhere(self) -> dict[bytes, set[bytes]]:
@@ -359,14 +434,18 @@ class Fixer:
         work = []
         for path, findings, module in jobs:
             source = self._source(path)
+            if path in self._read_only:
+                continue
             original = self._sources.setdefault(path, source)
             work.append((path, source, original, findings, [], module, self._protected(path, findings)))
         parallel = self.jobs > 1 and len(work) >= PARALLEL_REWRITE_THRESHOLD
         if parallel and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
-                outcomes = pool.starmap(rewrite, work, chunksize=max(1, len(work) // (self.jobs * 4)))
+                outcomes = pool.starmap(
+                    _rewrite_guarded, work, chunksize=max(1, len(work) // (self.jobs * 4))
+                )
         else:
-            outcomes = [rewrite(*item) for item in work]
+            outcomes = [_rewrite_guarded(*item) for item in work]
         return {
             item[0]
             for item, outcome in zip(work, outcomes)
@@ -382,28 +461,94 @@ class Fixer:
             self.report.errors.append((display_path(path), outcome.error))
         if outcome.text is None:
             return False
-        self._contents[path] = original.encode(outcome.text)
+        try:
+            data = original.encode(outcome.text)
+        except UnicodeEncodeError as exc:
+            character = outcome.text[exc.start:exc.end]
+            error = (
+                f"not fixed: the rewrite needs {character!r}, which {original.encoding} cannot encode; "
+                "file left unchanged"
+            )
+            if (display_path(path), error) not in self.report.errors:
+                self.report.errors.append((display_path(path), error))
+            return False
+        self._contents[path] = data
         change = self.report.changes.get(path)
         if change is None:
             self.report.changes[path] = FileChange(path, display_path(path), original, outcome.text)
         else:
             change.text = outcome.text
-        self.report.applied.update(
-            findings[index].code for index in outcome.applied if id(findings[index]) not in self._internal
-        )
+        applied = [findings[index] for index in outcome.applied]
+        counts = self._applied.setdefault(path, Counter())
+        counts.update(f.code for f in applied if id(f) not in self._internal)
+        self.report.applied.update(f.code for f in applied if id(f) not in self._internal)
+        for finding in applied:
+            for edit in finding.fix.registry_edits:
+                self._link(path, Path(edit.registry_path))
         return True
 
     # -- writing ----------------------------------------------------------------------------
 
     def write(self) -> list[tuple[str, str]]:
-        """Write every changed file atomically; returns (path, reason) for failures."""
-        failures = []
-        for change in self.report.changed:
-            try:
-                atomic_write(change.path, self._contents[change.path])
-            except OSError as exc:
-                failures.append((change.display, f"not written: {exc.strerror or exc}"))
-        return failures
+        """Write the changed files as one transaction (``envlint.transaction``).
+
+        Returns (path, reason) for every file not written. The report then
+        describes what is on disk: ``changes``, ``applied`` and ``remaining``
+        leave out the groups that could not be written.
+        """
+        changes = self.report.changed
+        result = write_groups(self.root, self._groups(changes))
+        for note in result.notes:
+            self._note(note)
+        unwritten = frozenset(result.skipped)
+        if unwritten:
+            for path in unwritten:
+                self.report.changes.pop(path, None)
+            self.report.applied = sum(
+                (self._applied.get(c.path, Counter()) for c in self.report.changed), Counter()
+            )
+            self.report.remaining = self._remaining(unwritten)
+        return result.errors
+
+    def _groups(self, changes: list[FileChange]) -> list[list[PlannedWrite]]:
+        """The changed files in groups that are written together (registries first in each)."""
+        by_path = {change.path: change for change in changes}
+        registries = self._registry_paths()
+        seen: set[Path] = set()
+        groups = []
+        for change in sorted(changes, key=lambda c: (c.path not in registries, str(c.path))):
+            if change.path in seen:
+                continue
+            component, stack = set(), [change.path]
+            while stack:  # every file linked to this one, through any chain of links
+                path = stack.pop()
+                if path in component:
+                    continue
+                component.add(path)
+                stack.extend(self._links.get(path, ()))
+            seen |= component
+            members = sorted(
+                (by_path[p] for p in component if p in by_path),
+                key=lambda c: (c.path not in registries, str(c.path)),
+            )
+            groups.append([PlannedWrite(c.path, c.display, c.original.data, self._contents[c.path]) for c in members])
+        return groups
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _rewrite_guarded(*arguments) -> "Rewrite":
+    """``rewrite`` that turns a failure on odd input into one error line (file unchanged).
+
+    LibCST and ``compile`` recurse: a deeply nested file that ``ast`` parsed can
+    still exhaust them. The run goes on with the other files.
+    """
+    try:
+        return rewrite(*arguments)
+    except (RecursionError, MemoryError, ValueError, SyntaxError) as exc:
+        return Rewrite(None, [], error=f"not fixed: {_reason(exc)}; file left unchanged")
 
 
 def _reason(exc: BaseException) -> str:

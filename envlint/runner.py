@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -18,6 +19,7 @@ from .config import Config, load_config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Finding
+from .journal import recover
 from .modules import module_name
 from .project import Project
 
@@ -49,10 +51,20 @@ class RunResult:
 
 
 def prepare(paths: list[Path], overrides: Optional[dict] = None) -> tuple[Project, list[Path]]:
-    """Configuration, the files to check, and the registries (found around and among them)."""
+    """Configuration, the files to check, and the registries (found around and among them).
+
+    A fix killed in this project is completed or rolled back first
+    (``envlint.journal``), before any file is read: what is checked is then
+    the project as it was or fully fixed, never half of each.
+    """
     config: Config = load_config(paths, overrides)
+    recovery = recover(config.root)
+    for note in recovery.notes:
+        print(f"envlint: note: {note}", file=sys.stderr)
     files = discover(paths, config.root, config.exclude)
-    return Project.load(config.with_discovered_registries(files)), files
+    project = Project.load(config.with_discovered_registries(files))
+    project.load_errors.extend((config.root / path, reason) for path, reason in recovery.errors)
+    return project, files
 
 
 def load_project(paths: list[Path], overrides: Optional[dict] = None) -> Project:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -163,3 +164,168 @@ def test_a_true_conflict_blocks_only_the_edits_involved(tmp_path):
     assert (root / "sglang/srt/use.py").read_text() == USE.replace("import os\n", "").replace(
         'os.getenv("SGLANG_BRAND_NEW", "x")', "envs.SGLANG_BRAND_NEW.get()"
     )
+
+
+# -- the write phase: groups, unwritable files, concurrent edits ---------------------------------
+
+NEEDS_NEW_KEY = 'import os\nX = os.getenv("SGLANG_BRAND_NEW", "x")\n'
+INDEPENDENT = 'import os\nY = os.getenv("SGLANG_LOG_LEVEL", "info")\n'
+
+
+def _unwritable(monkeypatch, marker: str) -> None:
+    """No file can be created whose name contains ``marker`` (as in a read-only directory)."""
+    real_open = os.open
+
+    def guarded_open(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and marker in os.fsdecode(path):
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_open)
+
+
+def test_a_registry_that_cannot_be_written_takes_its_call_sites_along(tmp_path, monkeypatch, run_cli):
+    root = _project(
+        tmp_path,
+        {"python/sglang/other/needs.py": NEEDS_NEW_KEY, "python/sglang/other/alone.py": INDEPENDENT},
+    )
+    before = _snapshot(root)
+    _unwritable(monkeypatch, ".environ.py.")
+    code, out, err = run_cli("fix", "--select", "ENV001", "python/sglang/other", cwd=root)
+    monkeypatch.undo()
+    assert code == 1
+    # Only what was written is counted: alone.py; needs.py waits for its registry.
+    assert "Fixed 1 finding in 1 file (ENV001: 1).\n1 left: ENV001: 1 (1 with blocked fixes).\n" in out
+    assert err.splitlines() == [
+        "envlint: error: python/sglang/srt/environ.py: not written: Permission denied",
+        "envlint: error: python/sglang/other/needs.py: not written: it goes with "
+        "python/sglang/srt/environ.py, which was not written",
+    ]
+    after = _snapshot(root)
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    assert changed == ["python/sglang/other/alone.py"]
+    assert not [p for p in root.rglob("*") if p.name.endswith(".envlint") or p.name == ".envlint-fix.journal"]
+    # The project is not broken: no call site uses a key the registry lacks.
+    code, out, _ = run_cli("check", "--select", "ENV006", "--no-cache", ".", cwd=root)
+    assert (code, out) == (0, "")
+
+
+def _during_write(monkeypatch, action) -> None:
+    """Run ``action`` after fix computed its changes, just before it writes them."""
+    from envlint.fixer import Fixer
+
+    original = Fixer.write
+
+    def write(self):
+        action()
+        return original(self)
+
+    monkeypatch.setattr(Fixer, "write", write)
+
+
+def test_a_line_appended_while_fix_runs_is_not_lost(tmp_path, monkeypatch, run_cli):
+    root = _project(
+        tmp_path,
+        {"python/sglang/other/busy.py": INDEPENDENT, "python/sglang/other/calm.py": INDEPENDENT},
+    )
+    busy = root / "python/sglang/other/busy.py"
+    _during_write(monkeypatch, lambda: busy.write_text(INDEPENDENT + "Z = 1  # typed meanwhile\n"))
+    code, out, err = run_cli("fix", "--select", "ENV001", "python/sglang/other", cwd=root)
+    assert code == 1
+    assert busy.read_text() == INDEPENDENT + "Z = 1  # typed meanwhile\n"
+    assert err == "envlint: error: python/sglang/other/busy.py: not written: changed while fix ran (run fix again)\n"
+    assert "Fixed 1 finding in 1 file (ENV001: 1)." in out
+    assert "envs.SGLANG_LOG_LEVEL.get()" in (root / "python/sglang/other/calm.py").read_text()
+
+
+def test_a_file_deleted_while_fix_runs_is_not_recreated(tmp_path, monkeypatch, run_cli):
+    root = _project(tmp_path, {"python/sglang/other/gone.py": INDEPENDENT})
+    gone = root / "python/sglang/other/gone.py"
+    _during_write(monkeypatch, gone.unlink)
+    code, out, err = run_cli("fix", "--select", "ENV001", "python/sglang/other", cwd=root)
+    assert code == 1
+    assert not gone.exists()
+    assert err == "envlint: error: python/sglang/other/gone.py: not written: deleted while fix ran (not re-created)\n"
+    assert "Fixed 0 findings in 0 files." in out
+
+
+def test_a_call_site_changed_meanwhile_holds_back_its_registry_edit(tmp_path, monkeypatch, run_cli):
+    root = _project(tmp_path, {"python/sglang/other/needs.py": NEEDS_NEW_KEY})
+    needs = root / "python/sglang/other/needs.py"
+    registry_before = (root / REGISTRY).read_bytes()
+    _during_write(monkeypatch, lambda: needs.write_text(NEEDS_NEW_KEY + "# edited\n"))
+    code, out, err = run_cli("fix", "--select", "ENV001", "python/sglang/other", cwd=root)
+    assert code == 1
+    assert err.splitlines() == [
+        "envlint: error: python/sglang/srt/environ.py: not written: it goes with "
+        "python/sglang/other/needs.py, which was not written",
+        "envlint: error: python/sglang/other/needs.py: not written: changed while fix ran (run fix again)",
+    ]
+    assert (root / REGISTRY).read_bytes() == registry_before
+    assert needs.read_text() == NEEDS_NEW_KEY + "# edited\n"
+
+
+# -- odd input in the fix phase: one line, file unchanged, the run goes on -------------------------
+
+
+def test_a_rewrite_the_file_encoding_cannot_hold_is_not_applied(tmp_path):
+    latin = b'# -*- coding: latin-1 -*-\nimport os\nx = os.environ.get("SGLANG_\\u03a9X", "a")\n'
+    root = _project(tmp_path, {"python/sglang/other/latin.py": "", "python/sglang/other/fine.py": INDEPENDENT})
+    (root / "python/sglang/other/latin.py").write_bytes(latin)
+    proc = envlint("fix", "--unsafe-fixes", "--select", "ENV001", "python/sglang/other", cwd=root)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "envlint: error: python/sglang/other/latin.py: not fixed: the rewrite needs '\u03a9', which "
+        "iso-8859-1 cannot encode; file left unchanged\n"
+    )
+    assert (root / "python/sglang/other/latin.py").read_bytes() == latin
+    assert "envs.SGLANG_LOG_LEVEL.get()" in (root / "python/sglang/other/fine.py").read_text()
+
+
+def test_a_recursion_error_while_rewriting_is_one_error_line(tmp_path, monkeypatch, run_cli):
+    # LibCST and compile() recurse further than ast: a file ast parsed can still
+    # exhaust them. Simulated here at the compile step, for one file of two.
+    from envlint import fixer
+
+    root = _project(
+        tmp_path, {"python/sglang/other/deep.py": INDEPENDENT, "python/sglang/other/flat.py": INDEPENDENT}
+    )
+    real = fixer._compile_problem
+
+    def compile_problem(before, after, path):
+        if path.name == "deep.py":
+            raise RecursionError("maximum recursion depth exceeded during compilation")
+        return real(before, after, path)
+
+    monkeypatch.setattr(fixer, "_compile_problem", compile_problem)
+    code, out, err = run_cli("fix", "-j", "1", "--select", "ENV001", "python/sglang/other", cwd=root)
+    assert code == 1
+    assert err == (
+        "envlint: error: python/sglang/other/deep.py: not fixed: nested too deeply to process; "
+        "file left unchanged\n"
+    )
+    assert (root / "python/sglang/other/deep.py").read_text() == INDEPENDENT
+    assert "envs.SGLANG_LOG_LEVEL.get()" in (root / "python/sglang/other/flat.py").read_text()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the RecursionError is raised while *checking* (engine/safety), fixed on the reliability "
+    "branch (issue 10 part A); remove this marker when both are merged",
+)
+def test_a_deeply_nested_expression_is_one_error_line_under_fix(tmp_path):
+    deep = (
+        "from sglang.srt.utils.common import get_bool_env_var\nx = "
+        + "not " * 1000
+        + 'get_bool_env_var("SGLANG_LOG_GC")\n'
+    )
+    root = _project(tmp_path, {"python/sglang/other/deep.py": deep, "python/sglang/other/flat.py": INDEPENDENT})
+    proc = envlint("fix", "--unsafe-fixes", "python/sglang/other", cwd=root)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 1
+    assert [line for line in proc.stderr.splitlines() if "deep.py" in line][0].startswith(
+        "envlint: error: python/sglang/other/deep.py: "
+    )
+    assert (root / "python/sglang/other/deep.py").read_text() == deep
+    assert "envs.SGLANG_LOG_LEVEL.get()" in (root / "python/sglang/other/flat.py").read_text()
