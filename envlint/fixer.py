@@ -19,12 +19,11 @@ line endings.
 from __future__ import annotations
 
 import ast
-import bisect
 import multiprocessing
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -34,79 +33,21 @@ from .engine import FileResult, Linter
 from .findings import Edit, Finding, Fix, RegistryEdit
 from .fixes.imports import update_imports
 from .fixes.inversion import InversionPlanner
+from .fixes.placement import place_edits, splice
+from .fixes.recheck import changed_entries, naming
 from .fixes.registry_plan import family, plan_registry
 from .fixes.renames import RenamePlanner
-from .report import format_counts
 from .modules import module_name
 from .project import Project
 from .runner import check_in_parallel
 from .cache import content_digest
 from .source import SourceError, SourceFile
-from .transaction import PlannedWrite, write_groups
-from .unidiff import unified_diff
+from .transaction import PlannedWrite, linked_groups, write_groups
+from .fixreport import FileChange, FixReport
 
 MAX_PASSES = 6
 # Below this many files to rewrite, worker processes cost more than they save.
 PARALLEL_REWRITE_THRESHOLD = 8
-
-
-@dataclass
-class FileChange:
-    path: Path
-    display: str
-    original: SourceFile
-    text: str
-
-    @property
-    def data(self) -> bytes:
-        """The new content as the file stores it (its encoding, BOM and line breaks)."""
-        return self.original.encode(self.text)
-
-    def diff(self) -> bytes:
-        """A patch that ``patch -p1`` and ``git apply`` apply (see ``envlint.unidiff``)."""
-        return unified_diff(self.original.data, self.data, self.display)
-
-
-@dataclass
-class FixReport:
-    changes: dict[Path, FileChange] = field(default_factory=dict)
-    applied: Counter = field(default_factory=Counter)
-    remaining: list[Finding] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> list[FileChange]:
-        return [c for c in self.changes.values() if c.text != c.original.text]
-
-    def summary(self, unsafe_applied: bool) -> list[str]:
-        """What ``envlint fix`` prints last: what was fixed, what is left and why."""
-        fixed, files = sum(self.applied.values()), len(self.changed)
-        line = f"Fixed {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}"
-        lines = [line + (f" ({format_counts(self.applied)})." if fixed else ".")]
-        remaining = self.remaining
-        if not remaining:
-            return lines
-        unsafe = Counter(f.code for f in remaining if f.fix and not f.fix.is_safe)
-        blocked = Counter(f.code for f in remaining if f.fix and f.fix.is_safe)
-        none = Counter(f.code for f in remaining if not f.fix)
-        parts = []
-        for code, count in sorted(Counter(f.code for f in remaining).items()):
-            detail = []
-            if unsafe[code] and not unsafe_applied:
-                detail.append(f"{unsafe[code]} with unsafe fixes")
-            not_applied = blocked[code] + (unsafe[code] if unsafe_applied else 0)
-            if not_applied:
-                detail.append(f"{not_applied} with blocked fixes")
-            if none[code]:
-                detail.append(f"{none[code]} without a fix")
-            parts.append(f"{code}: {count}" + (f" ({', '.join(detail)})" if detail else ""))
-        lines.append(f"{len(remaining)} left: {'; '.join(parts)}.")
-        if any(unsafe.values()) and not unsafe_applied:
-            lines.append("Unsafe fixes change behaviour; review them with --unsafe-fixes --diff.")
-        if self.notes and (any(blocked.values()) or unsafe_applied):
-            lines.append("The notes on stderr say why blocked fixes were not applied.")
-        return lines
 
 
 class Fixer:
@@ -216,25 +157,13 @@ class Fixer:
         Missing one of them made a second ``fix`` change files again.
         """
         registries = {spec.path for spec in self.config.registries if spec.path in results}
-        names = _changed_entries(before, after)
+        names = changed_entries(before, after)
         if names is not None and not names:
             return sorted(changed | registries)
         with_findings = {path for path, result in results.items() if result.findings}
         rest = [path for path in self.files if path not in changed and path not in with_findings]
-        mentioning = set(rest) if names is None else self._mentioning(rest, names)
+        mentioning = set(rest) if names is None else naming(rest, names, self._data)
         return sorted(changed | registries | with_findings | mentioning)
-
-    def _mentioning(self, paths: list[Path], names: set[str]) -> set[Path]:
-        """The files among ``paths`` whose bytes contain one of ``names`` (one scan each)."""
-        pattern = re.compile(b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True)))
-        found = set()
-        for path in paths:
-            try:
-                if pattern.search(self._data(path)):
-                    found.add(path)
-            except OSError:
-                found.add(path)  # let the check say what is wrong with it
-        return found
 
     def _data(self, path: Path) -> bytes:
         """The file's current content: rewritten in memory, else as on disk.
@@ -511,28 +440,12 @@ class Fixer:
         return result.errors
 
     def _groups(self, changes: list[FileChange]) -> list[list[PlannedWrite]]:
-        """The changed files in groups that are written together (registries first in each)."""
+        """The changed files in groups written together, registries first in each."""
         by_path = {change.path: change for change in changes}
-        registries = self._registry_paths()
-        seen: set[Path] = set()
-        groups = []
-        for change in sorted(changes, key=lambda c: (c.path not in registries, str(c.path))):
-            if change.path in seen:
-                continue
-            component, stack = set(), [change.path]
-            while stack:  # every file linked to this one, through any chain of links
-                path = stack.pop()
-                if path in component:
-                    continue
-                component.add(path)
-                stack.extend(self._links.get(path, ()))
-            seen |= component
-            members = sorted(
-                (by_path[p] for p in component if p in by_path),
-                key=lambda c: (c.path not in registries, str(c.path)),
-            )
-            groups.append([PlannedWrite(c.path, c.display, c.original.data, self._contents[c.path]) for c in members])
-        return groups
+        return [
+            [PlannedWrite(p, by_path[p].display, by_path[p].original.data, self._contents[p]) for p in group]
+            for group in linked_groups(list(by_path), self._links, self._registry_paths())
+        ]
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -558,134 +471,6 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, SyntaxError):
         return f"does not parse ({exc.msg})"
     return str(exc) or type(exc).__name__
-
-
-def _changed_entries(before: Project, after: Project) -> Optional[set[str]]:
-    """Names whose registry entry differs between two loads of the project.
-
-    Empty when no registry changed; None when a registry changed beyond its
-    entries (its style, its class, ...), which no list of names covers.
-    """
-    old = {r.path: r for r in before.registries}
-    new = {r.path: r for r in after.registries}
-    names: set[str] = set()
-    for path in old.keys() | new.keys():
-        a, b = old.get(path), new.get(path)
-        if a is None or b is None or _shape(a) != _shape(b):
-            return None
-        for name in a.fields.keys() | b.fields.keys():
-            if _entry(a.fields.get(name)) != _entry(b.fields.get(name)):
-                names.add(name)
-        for name in a.deprecations.keys() | b.deprecations.keys():
-            if a.deprecations.get(name) != b.deprecations.get(name):
-                names.add(name)
-                names.update(filter(None, (a.deprecations.get(name), b.deprecations.get(name))))
-    return names
-
-
-def _entry(field) -> Optional[tuple]:
-    """What of a registry entry a check can depend on (not where it sits)."""
-    if field is None:
-        return None
-    return (field.kind, field.descriptor, field.default_source, field.alias, field.optional)
-
-
-def _shape(registry) -> tuple:
-    """A registry's properties beyond its entries."""
-    return (
-        registry.style, registry.module, registry.class_name, registry.instance, registry.dict_name,
-        registry.dynamic_keys, registry.dynamic_prefixes, registry.module_attributes,
-        registry.deprecation_mechanism, registry.deprecation_old_first, registry.verified_parsers,
-        registry.verified_methods, tuple(sorted(registry.stubs)),
-    )
-
-
-def place_edits(
-    source: SourceFile, findings: list[Finding], extra: list[Edit] = ()
-) -> Optional[tuple[list[Finding], list[tuple[int, int, str]]]]:
-    """The findings whose edits fit together, in order, and their (start, end, text) spans.
-
-    ``extra`` (registry edits) goes first and must fit; a finding any of whose
-    edits overlaps one already taken is left out whole (two insertions at one
-    point count as overlapping: their order would be arbitrary).
-
-    Linear in the number of edits (a file of 20,000 fixes is common enough in
-    generated code): taken spans stay sorted, so each new span is compared
-    with its one neighbour instead of with every span taken so far.
-    """
-    taken = _TakenSpans()
-
-    def place(edits) -> Optional[list[tuple[int, int, str]]]:
-        spans = []
-        for edit in edits:
-            start = source.offset(edit.line, edit.column)
-            end = source.offset(edit.end_line, edit.end_column)
-            if taken.overlaps(start, end) or any(_overlap(start, end, s, e) for s, e, _ in spans):
-                return None
-            spans.append((start, end, edit.content))
-        return spans
-
-    spans = place(extra)
-    if spans is None:
-        return None
-    spans_taken: list[tuple[int, int, str]] = []
-    for start, end, content in spans:
-        taken.add(start, end)
-        spans_taken.append((start, end, content))
-    applied = []
-    for finding in findings:
-        spans = place(finding.fix.edits)
-        if spans is None:
-            continue
-        for start, end, content in spans:
-            taken.add(start, end)
-            spans_taken.append((start, end, content))
-        applied.append(finding)
-    return applied, spans_taken
-
-
-def _overlap(start: int, end: int, low: int, high: int) -> bool:
-    """Two spans overlap when they share a character, or are one and the same insertion point."""
-    return (start < high and low < end) or start == end == low == high
-
-
-class _TakenSpans:
-    """Pairwise non-overlapping spans, sorted, with an overlap test against the neighbour.
-
-    Non-overlapping spans sorted by (start, end) also have non-decreasing ends,
-    so of the spans starting before ``end`` the last one reaches furthest: a
-    span overlaps a taken one exactly when that one ends after its start (or
-    when both are the same insertion point).
-    """
-
-    def __init__(self) -> None:
-        self._spans: list[tuple[int, int]] = []
-        self._points: set[int] = set()
-
-    def overlaps(self, start: int, end: int) -> bool:
-        if start == end and start in self._points:
-            return True
-        before = bisect.bisect_left(self._spans, (end,))
-        return before > 0 and self._spans[before - 1][1] > start
-
-    def add(self, start: int, end: int) -> None:
-        if not self._spans or self._spans[-1] <= (start, end):
-            self._spans.append((start, end))  # edits mostly come in file order
-        else:
-            bisect.insort(self._spans, (start, end))
-        if start == end:
-            self._points.add(start)
-
-
-def _splice(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """``text`` with each (start, end) replaced by its content, in one pass."""
-    pieces, position = [], 0
-    for start, end, content in sorted(spans, key=lambda span: (span[0], span[1])):
-        pieces.append(text[position:start])
-        pieces.append(content)
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
 
 
 @dataclass
@@ -718,7 +503,7 @@ def rewrite(
     applied, accepted = placed
     if not applied and not extra:
         return Rewrite(None, [])
-    text = _splice(source.text, accepted)
+    text = splice(source.text, accepted)
     try:
         text = update_imports(
             text,

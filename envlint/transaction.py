@@ -70,6 +70,29 @@ class _GroupFailed(Exception):
         self.reason = reason
 
 
+def linked_groups(paths: list[Path], links: dict[Path, set[Path]], first: set[Path]) -> list[list[Path]]:
+    """``paths`` split into groups: two paths linked, directly or through others, share one.
+
+    Links may pass through paths not in ``paths`` (a registry left unchanged).
+    Within a group, paths in ``first`` (registries: call sites depend on them)
+    come first, then by name; groups come in the order of their first path.
+    """
+    order = sorted(paths, key=lambda p: (p not in first, str(p)))
+    wanted, seen, groups = set(paths), set(), []
+    for start in order:
+        if start in seen:
+            continue
+        component, stack = set(), [start]
+        while stack:
+            path = stack.pop()
+            if path not in component:
+                component.add(path)
+                stack.extend(links.get(path, ()))
+        seen |= component
+        groups.append([p for p in order if p in component and p in wanted])
+    return groups
+
+
 def write_groups(root_path: Path, groups: list[list[PlannedWrite]]) -> WriteResult:
     """Write every group that can be written whole; see the module docstring."""
     result = WriteResult()

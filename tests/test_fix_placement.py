@@ -14,7 +14,8 @@ from typing import Optional
 import pytest
 
 from envlint.findings import Edit, Finding, Fix
-from envlint.fixer import _splice, place_edits, rewrite
+from envlint.fixer import rewrite
+from envlint.fixes.placement import place_edits, splice
 from envlint.source import SourceFile
 
 TEXT = "".join(f"line_{n:02d} = {n}\n" for n in range(1, 21))  # 20 lines of 11 characters + \n
@@ -82,7 +83,7 @@ def test_place_edits_agrees_with_the_quadratic_definition(seed):
     assert got is not None
     assert [id(f) for f in got[0]] == [id(f) for f in expected[0]]
     assert sorted(got[1]) == sorted(expected[1])
-    assert _splice(TEXT, got[1]) == _splice_naive(TEXT, expected[1])
+    assert splice(TEXT, got[1]) == _splice_naive(TEXT, expected[1])
 
 
 def _splice_naive(text: str, spans) -> str:
@@ -100,7 +101,7 @@ def test_insertions_touching_a_replacement_are_kept_in_a_fixed_order():
     inside = _finding(4, [Edit(1, 3, 1, 3, "?")])
     applied, spans = place_edits(source, [replace, before, after, same_point, inside])
     assert applied == [replace, before, after]
-    assert _splice("abcdefgh\n", spans) == "ab<X>fgh\n"
+    assert splice("abcdefgh\n", spans) == "ab<X>fgh\n"
 
 
 def test_duplicate_findings_report_their_own_positions():
