@@ -92,7 +92,10 @@ class Journal:
         try:
             handle = root.open(JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
         except FileExistsError:
-            raise JournalError(f"{JOURNAL_NAME} exists: another envlint fix is writing this project") from None
+            # The caller holds the root's lock and has just tried to finish it.
+            raise JournalError(
+                f"{JOURNAL_NAME} is left from a fix that could not be finished (see the errors above)"
+            ) from None
         except OSError as exc:
             raise JournalError(f"cannot create {JOURNAL_NAME}: {exc.strerror or exc}") from None
         try:

@@ -102,11 +102,11 @@ def write_groups(root_path: Path, groups: list[list[PlannedWrite]]) -> WriteResu
     try:
         root = Root(root_path)
     except OSError as exc:
-        _skip_all(result, groups, f"cannot open the project root: {exc.strerror or exc}")
+        _skip_all(result, groups, f"not written: cannot open the project root: {exc.strerror or exc}")
         return result
     with root:
         if not root.lock():
-            _skip_all(result, groups, "another envlint fix is writing this project")
+            _skip_all(result, groups, "not written: another envlint fix is writing this project")
             return result
         # A fix killed since this run started (or one recovery could not finish).
         recovery = finish_interrupted(root)

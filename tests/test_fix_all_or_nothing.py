@@ -329,3 +329,21 @@ def test_a_deeply_nested_expression_is_one_error_line_under_fix(tmp_path):
     )
     assert (root / "python/sglang/other/deep.py").read_text() == deep
     assert "envs.SGLANG_LOG_LEVEL.get()" in (root / "python/sglang/other/flat.py").read_text()
+
+
+def test_a_second_fix_writing_at_the_same_time_writes_nothing(tmp_path, run_cli):
+    import fcntl
+
+    root = _project(tmp_path, {"python/sglang/other/calm.py": INDEPENDENT})
+    held = os.open(root, os.O_RDONLY)  # what a fix in the middle of its write phase holds
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        code, out, err = run_cli("fix", "--select", "ENV001", "python/sglang/other", cwd=root)
+    finally:
+        os.close(held)
+    assert code == 1
+    assert err == (
+        "envlint: error: python/sglang/other/calm.py: not written: another envlint fix is writing this project\n"
+    )
+    assert "Fixed 0 findings in 0 files." in out
+    assert (root / "python/sglang/other/calm.py").read_text() == INDEPENDENT
