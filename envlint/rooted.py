@@ -51,14 +51,15 @@ class Root:
 
     def __init__(self, path: Path, use_dir_fd: Optional[bool] = None):
         self.path = Path(os.path.realpath(path))
-        self._fd: Optional[int] = None
+        self._fd: Optional[int] = None  # walk from here; None: the path-based fallback
+        self._lock_fd: Optional[int] = None
         if HAS_DIR_FD if use_dir_fd is None else use_dir_fd:
             self._fd = os.open(self.path, os.O_RDONLY | _O_DIRECTORY)
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        for fd in {self._fd, self._lock_fd} - {None}:
+            os.close(fd)
+        self._fd = self._lock_fd = None
 
     def __enter__(self) -> "Root":
         return self
@@ -176,10 +177,12 @@ class Root:
         ``flock`` on the root directory itself: no lock file to leave behind, and
         the kernel releases it when a killed process's descriptors close.
         """
-        if self._fd is None or fcntl is None:
+        if fcntl is None:
             return True  # pragma: no cover - no flock on this platform
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self.path, os.O_RDONLY | _O_DIRECTORY)
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
         return True

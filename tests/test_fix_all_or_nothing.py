@@ -174,6 +174,8 @@ INDEPENDENT = 'import os\nY = os.getenv("SGLANG_LOG_LEVEL", "info")\n'
 
 def _unwritable(monkeypatch, marker: str) -> None:
     """No file can be created whose name contains ``marker`` (as in a read-only directory)."""
+    import envlint.fixer  # noqa: F401 - imported before os.open is replaced
+
     real_open = os.open
 
     def guarded_open(path, flags, *args, **kwargs):
@@ -341,7 +343,7 @@ def test_a_second_fix_writing_at_the_same_time_writes_nothing(tmp_path, run_cli)
         code, out, err = run_cli("fix", "--select", "ENV001", "python/sglang/other", cwd=root)
     finally:
         os.close(held)
-    assert code == 1
+    assert code == 1, out + err
     assert err == (
         "envlint: error: python/sglang/other/calm.py: not written: another envlint fix is writing this project\n"
     )

@@ -179,3 +179,7 @@ def test_rooted_operations_refuse_every_way_out(tmp_path, use_dir_fd):
     assert oct((root_dir / "sub" / "file.py").stat().st_mode & 0o777) == oct(0o640)
     assert (outside / "file.py").read_text() == "x\n"
     assert sorted(p.name for p in outside.iterdir()) == ["file.py"]
+    # One writer at a time, in either mode.
+    with Root(root_dir, use_dir_fd=use_dir_fd) as first, Root(root_dir, use_dir_fd=use_dir_fd) as second:
+        assert first.lock()
+        assert not second.lock()
