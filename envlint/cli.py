@@ -403,6 +403,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
         progress=_progress if _show_progress(args, files) else None,
         jobs=args.jobs or default_jobs(),
         scope=scope,
+        project=project,
     )
     report = fixer.run()
     if not args.quiet:
@@ -416,7 +417,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
             diffs = [annotated_diff(c, report.fixed.get(c.path, [])) for c in report.changed]
         else:
             diffs = [change.diff() for change in report.changed]
-        sys.stdout.write("".join(diffs))
+        _write_bytes(b"".join(diffs))
         for path, reason in unreadable + report.errors:
             print(f"envlint: error: {path}: {reason}", file=sys.stderr)
         if report.errors or unreadable:
@@ -447,6 +448,17 @@ def _fix_exit_code(args: argparse.Namespace, rewrote: bool, left: bool, errors: 
     if args.exit_non_zero_on_fix and rewrote:
         return 1
     return 1 if left and not args.fix_only else 0
+
+
+def _write_bytes(data: bytes) -> None:
+    """Bytes to stdout as they are (a patch keeps each file's own encoding)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (some embedding): best effort
+        sys.stdout.write(data.decode("utf-8", errors="replace"))
+        return
+    buffer.write(data)
+    buffer.flush()
 
 
 def _cmd_rules() -> int:

@@ -19,16 +19,15 @@ line endings.
 from __future__ import annotations
 
 import ast
-import difflib
 import multiprocessing
+import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 from . import perfile
-from .atomic import atomic_write
 from .config import Config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
@@ -36,78 +35,22 @@ from .findings import Edit, Finding, Fix, RegistryEdit
 from .fixscope import FixScope
 from .fixes.imports import update_imports
 from .fixes.inversion import InversionPlanner
-from .fixes.registry_edits import RegistryEditError, add_field_edits, deprecation_edit
+from .fixes.placement import place_edits, splice
+from .fixes.recheck import changed_entries, naming
+from .fixes.registry_plan import family, plan_registry
 from .fixes.renames import RenamePlanner
-from .report import format_counts
 from .modules import module_name
 from .project import Project
 from .runner import check_in_parallel
+from .cache import content_digest
 from .paths import real_path
 from .source import SourceError, SourceFile, read_source_bytes
+from .transaction import PlannedWrite, linked_groups, write_groups
+from .fixreport import FileChange, FixReport
 
 MAX_PASSES = 6
 # Below this many files to rewrite, worker processes cost more than they save.
 PARALLEL_REWRITE_THRESHOLD = 8
-
-
-@dataclass
-class FileChange:
-    path: Path
-    display: str
-    original: SourceFile
-    text: str
-
-    def diff(self) -> str:
-        before = self.original.text.splitlines(keepends=True)
-        after = self.text.splitlines(keepends=True)
-        return "".join(
-            difflib.unified_diff(before, after, f"a/{self.display}", f"b/{self.display}")
-        )
-
-
-@dataclass
-class FixReport:
-    changes: dict[Path, FileChange] = field(default_factory=dict)
-    applied: Counter = field(default_factory=Counter)
-    remaining: list[Finding] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    out_of_scope: int = 0  # findings a FixScope left alone (not fixed, not "left")
-    # per file, the findings whose fixes were applied, each with the text it was applied to
-    fixed: dict[Path, list[tuple[str, Finding]]] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> list[FileChange]:
-        return [c for c in self.changes.values() if c.text != c.original.text]
-
-    def summary(self, unsafe_applied: bool) -> list[str]:
-        """What ``envlint fix`` prints last: what was fixed, what is left and why."""
-        fixed, files = sum(self.applied.values()), len(self.changed)
-        line = f"Fixed {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}"
-        lines = [line + (f" ({format_counts(self.applied)})." if fixed else ".")]
-        remaining = self.remaining
-        if not remaining:
-            return lines
-        unsafe = Counter(f.code for f in remaining if f.fix and not f.fix.is_safe)
-        blocked = Counter(f.code for f in remaining if f.fix and f.fix.is_safe)
-        none = Counter(f.code for f in remaining if not f.fix)
-        parts = []
-        for code, count in sorted(Counter(f.code for f in remaining).items()):
-            detail = []
-            if unsafe[code] and not unsafe_applied:
-                detail.append(f"{unsafe[code]} with unsafe fixes")
-            not_applied = blocked[code] + (unsafe[code] if unsafe_applied else 0)
-            if not_applied:
-                detail.append(f"{not_applied} with blocked fixes")
-            if none[code]:
-                detail.append(f"{none[code]} without a fix")
-            parts.append(f"{code}: {count}" + (f" ({', '.join(detail)})" if detail else ""))
-        lines.append(f"{len(remaining)} left: {'; '.join(parts)}.")
-        if any(unsafe.values()) and not unsafe_applied:
-            lines.append("Unsafe fixes change behaviour; review them with --unsafe-fixes --diff.")
-        if self.notes and (any(blocked.values()) or unsafe_applied):
-            lines.append("The notes on stderr say why blocked fixes were not applied.")
-        return lines
 
 
 class Fixer:
@@ -120,60 +63,85 @@ class Fixer:
         unsafe: bool = False,
         progress: Optional[Callable[[int, int], None]] = None,
         jobs: int = 1,
+        project: Optional[Project] = None,
         scope: Optional[FixScope] = None,
     ):
+        """``project``: the one ``runner.prepare`` loaded (its load errors included), if any.
+
+        ``scope``: only findings it selects are fixed or reported as left (``envlint.fixscope``).
+        """
         self.config = config
+        self._project = project
+        self.report = FixReport()
+        self.root = Path(os.path.realpath(config.root))
         self.files = [real_path(path) for path in files]
+        # Files fix reads but never rewrites (path -> why): outside the root, changed meanwhile.
+        self._read_only: dict[Path, str] = {}
+        for given, resolved in zip(files, self.files):
+            if not _inside(resolved, self.root):
+                self._read_only[resolved] = f"its real path ({resolved}) is outside the project root"
+                self._note(f"{display_path(given)}: not fixed: {self._read_only[resolved]}")
         self.select = select
         self.ignore = ignore
         self.unsafe = unsafe
         self.progress = progress
         self.jobs = jobs
         self.scope = scope
-        self.report = FixReport()
         self._contents: dict[Path, bytes] = {}
         self._sources: dict[Path, SourceFile] = {}
         self._internal: set[int] = set()  # use-site findings the fixer made, not rules
-        self._added_keys: set[str] = set()  # keys registered by the current pass
         self._import_index: Optional[dict[bytes, set[bytes]]] = None
         self._all_files: Optional[list[Path]] = None
+        self._seen: dict[Path, str] = {}  # digest of the bytes each file had when first read
+        self._first: dict[Path, list[Finding]] = {}  # findings before any rewrite
+        self._final: dict[Path, FileResult] = {}
+        self._applied: dict[Path, Counter] = {}  # per file: the fixes its new content holds
+        self._links: dict[Path, set[Path]] = {}  # rewrites that must be written together
+        self._registries_changed: set[Path] = set()  # registries a previous pass rewrote
+        self._pass_number = 0
 
     # -- driver ----------------------------------------------------------------------------
 
     def run(self) -> FixReport:
         targets = list(self.files)
         results: dict[Path, FileResult] = {}
-        project = Project.load(self.config)
+        project = self._project or Project.load(self.config)
         for error_path, reason in project.load_errors:
             self.report.errors.append((display_path(error_path), reason))
         for pass_number in range(MAX_PASSES):
+            self._pass_number = pass_number
             linter = Linter(project, select=self.select, ignore=self.ignore)
             if pass_number == 0:
                 # Nothing rewritten yet: the files on disk are the input, checked in parallel.
-                for result, _, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
+                for result, seen, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
                     results[result.path] = result
+                    self._first[result.path] = result.findings
+                    if seen is not None:
+                        self._seen.setdefault(result.path, seen)
             else:
                 for path in targets:
                     results[path] = linter.check_bytes(path, self._data(path), display_path(path))
             ignores = self.config.per_file_ignores
             if ignores:
-                for result in results.values():
+                for path in targets if pass_number else results:
+                    result = results[path]
                     result.findings = perfile.apply(ignores, result.path, result.findings)
+                    if pass_number == 0:
+                        self._first[path] = result.findings
+            registries_before = set(self._registries_changed)
             changed = self._pass(project, results)
             if not changed:
                 break
-            project = Project.load(self.config, self._contents)
-            # Files that mention a key this pass registered may have a fix now.
-            mentions = {
-                path
-                for path in self.files
-                if self._added_keys and any(key.encode() in self._scannable(path) for key in self._added_keys)
-            }
-            self._added_keys = set()
-            targets = sorted(
-                changed | mentions | {s.path for s in self.config.registries if s.path in results}
-            )
-        self.report.remaining = sorted(f for r in results.values() for f in r.findings)
+            self._registries_changed |= {p for p in changed if p in self._registry_paths()}
+            if registries_before:
+                # Computed against registries rewritten in memory: written with them or not at all.
+                for path in changed:
+                    for registry in registries_before:
+                        self._link(path, registry)
+            previous, project = project, Project.load(self.config, self._contents)
+            targets = self._to_recheck(previous, project, changed, results)
+        self._final = results
+        self.report.remaining = self._remaining()
         if self.scope is not None:
             wanted = self._in_scope(results)
             kept = [f for f in self.report.remaining if id(f) in wanted]
@@ -182,9 +150,62 @@ class Fixer:
         self.report.errors.extend((r.display_path, r.error) for r in results.values() if r.error)
         return self.report
 
+    def _remaining(self, unwritten: frozenset[Path] = frozenset()) -> list[Finding]:
+        """Findings left: after the fix, except in files it could not write (as they were)."""
+        return sorted(
+            f
+            for path, result in self._final.items()
+            for f in (self._first.get(path, result.findings) if path in unwritten else result.findings)
+        )
+
+    def _registry_paths(self) -> set[Path]:
+        return {spec.path for spec in self.config.registries}
+
+    def _link(self, a: Path, b: Path) -> None:
+        self._links.setdefault(a, set()).add(b)
+        self._links.setdefault(b, set()).add(a)
+
+    def _to_recheck(
+        self, before: Project, after: Project, changed: set[Path], results: dict[Path, FileResult]
+    ) -> list[Path]:
+        """The files whose result the last pass may have changed.
+
+        A file's result depends on its bytes and on the registries. So, besides
+        the files rewritten and the registries themselves: when a registry
+        changed, every file that still has findings (a did-you-mean, a type, a
+        fix may now differ) and every file naming an entry that changed.
+        Missing one of them made a second ``fix`` change files again.
+        """
+        registries = {spec.path for spec in self.config.registries if spec.path in results}
+        names = changed_entries(before, after)
+        if names is not None and not names:
+            return sorted(changed | registries)
+        with_findings = {path for path, result in results.items() if result.findings}
+        rest = [path for path in self.files if path not in changed and path not in with_findings]
+        mentioning = set(rest) if names is None else naming(rest, names, self._scannable)
+        return sorted(changed | registries | with_findings | mentioning)
+
     def _data(self, path: Path) -> bytes:
+        """The file's current content: rewritten in memory, else as on disk.
+
+        A file whose bytes on disk are not the ones this run first saw was
+        changed by someone else while fix ran: it is read (its findings stay
+        reported) but no longer rewritten.
+        """
         data = self._contents.get(path)
-        return data if data is not None else read_source_bytes(path, self.config.max_file_size)
+        if data is not None:
+            return data
+        data = self._read_disk(path)
+        digest = content_digest(data)
+        if self._seen.setdefault(path, digest) != digest and path not in self._read_only:
+            self._read_only[path] = "changed while fix ran (run fix again)"
+            self._note(f"{display_path(path)}: not fixed: {self._read_only[path]}")
+        return data
+
+    def _read_disk(self, path: Path) -> bytes:
+        """The one place fix reads a file from disk: the checker's safe reader (regular
+        files only, the size limit), so a FIFO or a huge file cannot hang or exhaust a fix."""
+        return read_source_bytes(path, self.config.max_file_size)
 
     def _scannable(self, path: Path) -> bytes:
         """``_data`` for a text scan: a file that cannot be read (reported already) scans as empty."""
@@ -216,14 +237,15 @@ class Fixer:
                 f for f in result.findings
                 if self._allowed(f.fix) and (wanted is None or id(f) in wanted)
             ]
-            if fixes:
+            if fixes and path not in self._read_only:
                 chosen[path] = fixes
         if not chosen:
             return set()
         blocked = self._resolve_new_fields(chosen)
         renames = RenamePlanner(project, chosen, self._data, self._project_files)
         blocked |= renames.blocked_edits()
-        inversions = InversionPlanner(project, set(self.files), chosen, self._data, self._project_files)
+        writable = {path for path in self.files if path not in self._read_only}
+        inversions = InversionPlanner(project, writable, chosen, self._data, self._project_files)
         blocked_inversions, uses = inversions.plan()
         blocked |= blocked_inversions
         for path, found in uses.items():
@@ -252,7 +274,7 @@ class Fixer:
                     for edit in finding.fix.registry_edits:
                         registry_requests.setdefault(Path(edit.registry_path), []).append(edit)
         changed: set[Path] = set()
-        failed_registries: set[str] = set()
+        failed: set[tuple[str, str, str]] = set()  # registry edit families not applied
         # Registries first: call sites depend on what they add.
         for path, spec in registry_specs.items():
             requests = list(dict.fromkeys(registry_requests.get(path, [])))
@@ -260,24 +282,34 @@ class Fixer:
             if not requests and not own:
                 continue
             registry = next((r for r in project.registries if r.path == path), None)
-            try:
-                extra = self._registry_edits(path, registry, requests)
-            except (RegistryEditError, SourceError) as exc:
-                failed_registries.add(str(path))
-                self.report.notes.append(f"{display_path(path)}: {exc}")
+            real = real_path(path)
+            if real in self._read_only or not _inside(real, self.root):
+                failed |= {family(r) for r in requests} | {family(e) for f in own for e in f.fix.registry_edits}
+                why = self._read_only.get(real, f"its real path ({real}) is outside the project root")
+                self._note(f"{display_path(path)}: registry not edited: {why}")
                 continue
-            if self._rewrite(path, own, extra, spec.module):
+            try:
+                plan = plan_registry(
+                    self._source(path), registry, requests, own, self.config.owned_prefixes, place_edits
+                )
+            except (SourceError, SyntaxError, ValueError, RecursionError) as exc:
+                failed |= {family(r) for r in requests} | {family(e) for f in own for e in f.fix.registry_edits}
+                self._note(f"{display_path(path)}: not edited: {_reason(exc)}")
+                continue
+            for note in plan.notes:
+                self._note(f"{display_path(path)}: {note}")
+            failed |= plan.blocked
+            if self._rewrite(path, plan.own, plan.edits, spec.module):
                 changed.add(path)
-                self._added_keys |= {r.name for r in requests if r.kind == "add-field"}
-            elif requests:
-                failed_registries.add(str(path))
+            else:
+                failed |= {family(r) for r in requests}
         jobs = []
         for path, findings in chosen.items():
             if path in registry_specs:
                 continue
             findings = [
                 f for f in findings
-                if usable(f) and not any(e.registry_path in failed_registries for e in f.fix.registry_edits)
+                if usable(f) and not any(family(e) in failed for e in f.fix.registry_edits)
             ]
             if findings:
                 jobs.append((path, findings, module_name(path, self.config.src)))
@@ -301,26 +333,10 @@ class Fixer:
                     self.report.notes.append(note)
         return blocked
 
-    def _registry_edits(self, path: Path, registry, requests: list[RegistryEdit]) -> list[Edit]:
-        if not requests:
-            return []
-        if registry is None or registry.style != "descriptor":
-            raise RegistryEditError("only descriptor-style registries can be extended automatically")
-        source = self._source(path)
-        tree = ast.parse(source.text)
-        edits = []
-        additions = [r for r in requests if r.kind == "add-field"]
-        if additions:
-            edits.extend(
-                add_field_edits(source, tree, registry, additions, self.config.owned_prefixes)
-            )
-        for request in requests:
-            if request.kind in ("add-deprecation", "add-inverted-deprecation"):
-                invert = request.kind == "add-inverted-deprecation"
-                edits.append(
-                    deprecation_edit(source, tree, registry, request.name, request.new_name, invert)
-                )
-        return edits
+    def _note(self, note: str) -> None:
+        """A note, once: later passes meet the same blocked edits again."""
+        if note not in self.report.notes:
+            self.report.notes.append(note)
 
     def _source(self, path: Path) -> SourceFile:
         return SourceFile.from_bytes(path, self._data(path))
@@ -343,8 +359,12 @@ class Fixer:
         self, path: Path, findings: list[Finding], extra: list[Edit], module: str
     ) -> bool:
         source = self._source(path)
+        if path in self._read_only:
+            return False
         original = self._sources.setdefault(path, source)
-        outcome = rewrite(path, source, original, findings, extra, module, self._protected(path, findings))
+        outcome = _rewrite_guarded(
+            path, source, original, findings, extra, module, self._protected(path, findings)
+        )
         return self._record(path, original, findings, outcome)
 
     def _imported_elsewhere(self) -> dict[bytes, set[bytes]]:
@@ -384,14 +404,18 @@ class Fixer:
         work = []
         for path, findings, module in jobs:
             source = self._source(path)
+            if path in self._read_only:
+                continue
             original = self._sources.setdefault(path, source)
             work.append((path, source, original, findings, [], module, self._protected(path, findings)))
         parallel = self.jobs > 1 and len(work) >= PARALLEL_REWRITE_THRESHOLD
         if parallel and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
-                outcomes = pool.starmap(rewrite, work, chunksize=max(1, len(work) // (self.jobs * 4)))
+                outcomes = pool.starmap(
+                    _rewrite_guarded, work, chunksize=max(1, len(work) // (self.jobs * 4))
+                )
         else:
-            outcomes = [rewrite(*item) for item in work]
+            outcomes = [_rewrite_guarded(*item) for item in work]
         return {
             item[0]
             for item, outcome in zip(work, outcomes)
@@ -407,7 +431,18 @@ class Fixer:
             self.report.errors.append((display_path(path), outcome.error))
         if outcome.text is None:
             return False
-        self._contents[path] = original.encode(outcome.text)
+        try:
+            data = original.encode(outcome.text)
+        except UnicodeEncodeError as exc:
+            character = outcome.text[exc.start:exc.end]
+            error = (
+                f"not fixed: the rewrite needs {character!r}, which {original.encoding} cannot encode; "
+                "file left unchanged"
+            )
+            if (display_path(path), error) not in self.report.errors:
+                self.report.errors.append((display_path(path), error))
+            return False
+        self._contents[path] = data
         change = self.report.changes.get(path)
         before = change.text if change is not None else original.text
         self.report.fixed.setdefault(path, []).extend(
@@ -419,63 +454,70 @@ class Fixer:
             self.report.changes[path] = FileChange(path, display_path(path), original, outcome.text)
         else:
             change.text = outcome.text
-        self.report.applied.update(
-            findings[index].code for index in outcome.applied if id(findings[index]) not in self._internal
-        )
+        applied = [findings[index] for index in outcome.applied]
+        counts = self._applied.setdefault(path, Counter())
+        counts.update(f.code for f in applied if id(f) not in self._internal)
+        self.report.applied.update(f.code for f in applied if id(f) not in self._internal)
+        for finding in applied:
+            for edit in finding.fix.registry_edits:
+                self._link(path, Path(edit.registry_path))
         return True
 
     # -- writing ----------------------------------------------------------------------------
 
     def write(self) -> list[tuple[str, str]]:
-        """Write every changed file atomically; returns (path, reason) for failures."""
-        failures = []
-        for change in self.report.changed:
-            try:
-                atomic_write(change.path, self._contents[change.path])
-            except OSError as exc:
-                failures.append((change.display, f"not written: {exc.strerror or exc}"))
-        return failures
+        """Write the changed files as one transaction (``envlint.transaction``).
+
+        Returns (path, reason) for every file not written. The report then
+        describes what is on disk: ``changes``, ``applied`` and ``remaining``
+        leave out the groups that could not be written.
+        """
+        changes = self.report.changed
+        result = write_groups(self.root, self._groups(changes))
+        for note in result.notes:
+            self._note(note)
+        unwritten = frozenset(result.skipped)
+        if unwritten:
+            for path in unwritten:
+                self.report.changes.pop(path, None)
+            self.report.applied = sum(
+                (self._applied.get(c.path, Counter()) for c in self.report.changed), Counter()
+            )
+            self.report.remaining = self._remaining(unwritten)
+        return result.errors
+
+    def _groups(self, changes: list[FileChange]) -> list[list[PlannedWrite]]:
+        """The changed files in groups written together, registries first in each."""
+        by_path = {change.path: change for change in changes}
+        return [
+            [PlannedWrite(p, by_path[p].display, by_path[p].original.data, self._contents[p]) for p in group]
+            for group in linked_groups(list(by_path), self._links, self._registry_paths())
+        ]
 
 
-def place_edits(
-    source: SourceFile, findings: list[Finding], extra: list[Edit] = ()
-) -> Optional[tuple[list[Finding], list[tuple[int, int, str]]]]:
-    """The findings whose edits fit together, in order, and their (start, end, text) spans.
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
 
-    ``extra`` (registry edits) goes first and must fit; a finding any of whose
-    edits overlaps one already taken is left out whole (two insertions at one
-    point count as overlapping: their order would be arbitrary).
+
+def _rewrite_guarded(*arguments) -> "Rewrite":
+    """``rewrite`` that turns a failure on odd input into one error line (file unchanged).
+
+    LibCST and ``compile`` recurse: a deeply nested file that ``ast`` parsed can
+    still exhaust them. The run goes on with the other files.
     """
-    taken: list[tuple[int, int]] = []
-    spans_taken: list[tuple[int, int, str]] = []
+    try:
+        return rewrite(*arguments)
+    except (RecursionError, MemoryError, ValueError, SyntaxError) as exc:
+        return Rewrite(None, [], error=f"not fixed: {_reason(exc)}; file left unchanged")
 
-    def place(edits) -> Optional[list[tuple[int, int, str]]]:
-        spans = []
-        for edit in edits:
-            start = source.offset(edit.line, edit.column)
-            end = source.offset(edit.end_line, edit.end_column)
-            for low, high in taken + [(s, e) for s, e, _ in spans]:
-                if (start < high and low < end) or start == end == low == high:
-                    return None
-            spans.append((start, end, edit.content))
-        return spans
 
-    spans = place(extra)
-    if spans is None:
-        return None
-    for start, end, content in spans:
-        taken.append((start, end))
-        spans_taken.append((start, end, content))
-    applied = []
-    for finding in findings:
-        spans = place(finding.fix.edits)
-        if spans is None:
-            continue
-        for start, end, content in spans:
-            taken.append((start, end))
-            spans_taken.append((start, end, content))
-        applied.append(finding)
-    return applied, spans_taken
+def _reason(exc: BaseException) -> str:
+    """One line for an exception a fix step raised on odd input."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to process"
+    if isinstance(exc, SyntaxError):
+        return f"does not parse ({exc.msg})"
+    return str(exc) or type(exc).__name__
 
 
 @dataclass
@@ -508,9 +550,7 @@ def rewrite(
     applied, accepted = placed
     if not applied and not extra:
         return Rewrite(None, [])
-    text = source.text
-    for start, end, content in sorted(accepted, reverse=True):
-        text = text[:start] + content + text[end:]
+    text = splice(source.text, accepted)
     try:
         text = update_imports(
             text,
@@ -527,7 +567,8 @@ def rewrite(
         return Rewrite(None, [], error=f"not fixed: {problem}; file left unchanged")
     if text == source.text:
         return Rewrite(None, [])
-    return Rewrite(text, [findings.index(f) for f in applied])
+    position = {id(finding): index for index, finding in enumerate(findings)}
+    return Rewrite(text, [position[id(f)] for f in applied])
 
 
 def _compile_problem(before: str, after: str, path: Path) -> Optional[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -19,6 +20,7 @@ from .config import Config, load_config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Finding
+from .journal import recover
 from .modules import module_name
 from .paths import real_path
 from .project import Project
@@ -53,15 +55,24 @@ class RunResult:
 
 
 def prepare(paths: list[Path], overrides: Optional[dict] = None) -> tuple[Project, list[Path]]:
-    """Configuration, the files to check, and the registries (found around and among them)."""
+    """Configuration, the files to check, and the registries (found around and among them).
+
+    A fix killed in this project is completed or rolled back first
+    (``envlint.journal``), before any file is read: what is checked is then
+    the project as it was or fully fixed, never half of each.
+    """
     from .codes import check_config_codes
 
     config: Config = load_config(paths, overrides)
     check_config_codes(config)
+    recovery = recover(config.root)
+    for note in recovery.notes:
+        print(f"envlint: note: {note}", file=sys.stderr)
     unreadable: list[tuple[Path, str]] = []
     files = discover(paths, config.root, config.exclude, unreadable)
     project = Project.load(config.with_discovered_registries(files))
     project.discovery_errors = unreadable
+    project.load_errors.extend((config.root / path, reason) for path, reason in recovery.errors)
     return project, files
 
 

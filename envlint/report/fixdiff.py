@@ -16,12 +16,14 @@ each hunk's old-side line numbers count the hunks above it as applied.
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..discovery import display_path
 from ..findings import Finding
 from ..fixscope import line_origins
+from ..unidiff import NO_NEWLINE, split_lines
 
 if TYPE_CHECKING:
     from ..fixer import FileChange
@@ -40,12 +42,9 @@ def _range(start: int, stop: int) -> str:
     return f"{beginning},{length}"
 
 
-def _lines(prefix: str, lines: list[str]) -> list[str]:
+def _lines(prefix: bytes, lines: list[bytes]) -> list[bytes]:
     """Patch lines; a last line without a newline gets the marker both tools expect."""
-    return [
-        prefix + line if line.endswith(("\n", "\r")) else f"{prefix}{line}\n\\ No newline at end of file\n"
-        for line in lines
-    ]
+    return [prefix + line if line.endswith(b"\n") else prefix + line + b"\n" + NO_NEWLINE for line in lines]
 
 
 def _describe(finding: Finding, line: int) -> str:
@@ -73,13 +72,17 @@ def _original_line(original: str, applied_to: str, line: int, cache: dict) -> in
     return kept[-1] if kept else 0
 
 
-def annotated_diff(change: "FileChange", fixed: Sequence[tuple[str, Finding]]) -> str:
-    """The change as one patch section per hunk, each preceded by the fixes it applies."""
-    before = change.original.text.splitlines(keepends=True)
-    after = change.text.splitlines(keepends=True)
+def annotated_diff(change: "FileChange", fixed: Sequence[tuple[str, Finding]]) -> bytes:
+    """The change as one patch section per hunk, each preceded by the fixes it applies.
+
+    Made of the file's bytes, cut at ``\\n`` only, like ``envlint.unidiff``: a
+    patch of decoded text split by ``str.splitlines`` does not apply.
+    """
+    before = split_lines(change.original.data)
+    after = split_lines(change.data)
     groups = list(difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(CONTEXT))
     if not groups:
-        return ""
+        return b""
     # Each fix goes to the hunk that changes its line, else to the nearest hunk.
     cache: dict = {}
     placed: list[list[str]] = [[] for _ in groups]
@@ -96,22 +99,24 @@ def annotated_diff(change: "FileChange", fixed: Sequence[tuple[str, Finding]]) -
 
         index = min(range(len(spans)), key=lambda i: (distance(spans[i]), i))
         placed[index].append(_describe(finding, line + 1))
-    out: list[str] = []
+    out: list[bytes] = []
+    name = os.fsencode(change.display)
     shift = 0  # lines the sections above added (+) or removed (-)
     for group, notes in zip(groups, placed):
         first, last = group[0], group[-1]
         i1, i2, j1, j2 = first[1], last[2], first[3], last[4]
-        out.extend(note + "\n" for note in notes or [SUPPORTING])
-        out.append(f"--- a/{change.display}\n+++ b/{change.display}\n")
+        # Notes are text (UTF-8) whatever the file's encoding: both tools skip them.
+        out.extend((note + "\n").encode("utf-8", "surrogateescape") for note in notes or [SUPPORTING])
+        out.append(b"--- a/" + name + b"\n+++ b/" + name + b"\n")
         start = i1 + shift
-        out.append(f"@@ -{_range(start, start + i2 - i1)} +{_range(j1, j2)} @@\n")
+        out.append(f"@@ -{_range(start, start + i2 - i1)} +{_range(j1, j2)} @@\n".encode())
         for tag, a1, a2, b1, b2 in group:
             if tag == "equal":
-                out.extend(_lines(" ", before[a1:a2]))
+                out.extend(_lines(b" ", before[a1:a2]))
                 continue
             if tag in ("replace", "delete"):
-                out.extend(_lines("-", before[a1:a2]))
+                out.extend(_lines(b"-", before[a1:a2]))
             if tag in ("replace", "insert"):
-                out.extend(_lines("+", after[b1:b2]))
+                out.extend(_lines(b"+", after[b1:b2]))
         shift += (j2 - j1) - (i2 - i1)
-    return "".join(out)
+    return b"".join(out)
