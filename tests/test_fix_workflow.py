@@ -244,18 +244,23 @@ def test_show_fixes_puts_each_hunk_under_its_reasons(feature, run_cli):
     ]
 
 
+# Characters str.splitlines() breaks at (Python's tokenizer does not), and no final newline.
+ODD = SHOW.replace("a = 1\n", "a = 1  # x\fy\x85z\u2028w\vv\n").rstrip("\n")
+
+
+@pytest.mark.parametrize("content", [SHOW, ODD], ids=["plain", "odd-line-breaks"])
 @pytest.mark.parametrize("tool", ["git", "patch"])
-def test_show_fixes_output_applies_with_git_and_patch(feature, run_cli, tool, tmp_path):
-    feature.write(SERVER, SHOW)
+def test_show_fixes_output_applies_with_git_and_patch(feature, run_cli, tool, tmp_path, content):
+    feature.write(SERVER, content)
     feature.commit("debt")
     _, patch, _ = run_cli("fix", "--unsafe-fixes", "--diff", "--show-fixes", cwd=feature.root)
-    (tmp_path / "fixes.patch").write_text(patch)
+    (tmp_path / "fixes.patch").write_text(patch, encoding="utf-8", newline="")
     command = ["git", "apply", str(tmp_path / "fixes.patch")] if tool == "git" else [
         "patch", "-p1", "--no-backup-if-mismatch", "-i", str(tmp_path / "fixes.patch")
     ]
     done = subprocess.run(command, cwd=feature.root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    applied = (feature.root / SERVER).read_text()
+    applied = (feature.root / SERVER).read_bytes()
     feature.git("checkout", "--", SERVER)
     run_cli("fix", "--unsafe-fixes", cwd=feature.root)
-    assert applied == (feature.root / SERVER).read_text()
+    assert applied == (feature.root / SERVER).read_bytes()
