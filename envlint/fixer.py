@@ -32,7 +32,10 @@ from .config import Config
 from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Edit, Finding, Fix, RegistryEdit
-from .fixes.imports import update_imports
+from .fixes.imports import ImportEditError, update_imports
+from .fixes.style import CodeStyle, read_style
+from .fixes.verify import new_problems
+from .fixes.wrap import apply_wrapped
 from .fixes.inversion import InversionPlanner
 from .fixes.registry_edits import RegistryEditError, add_field_edits, deprecation_edit
 from .fixes.renames import RenamePlanner
@@ -129,6 +132,10 @@ class Fixer:
         self._added_keys: set[str] = set()  # keys registered by the current pass
         self._import_index: Optional[dict[bytes, set[bytes]]] = None
         self._all_files: Optional[list[Path]] = None
+        self.style = read_style(config.root, config.config_file, config.package_roots, config.src)
+        # What ``check`` said before anything was rewritten (see ``_as_checked``).
+        self._checked: Optional[Counter] = None
+        self._first_project: Optional[Project] = None
 
     # -- driver ----------------------------------------------------------------------------
 
@@ -176,8 +183,12 @@ class Fixer:
 
     def _pass(self, project: Project, results: dict[Path, FileResult]) -> set[Path]:
         chosen: dict[Path, list[Finding]] = {}
+        if self._checked is None:
+            self._remember_check(project, results)
         for path, result in results.items():
-            fixes = [f for f in result.findings if self._allowed(f.fix)]
+            fixes = [
+                f for f in result.findings if self._allowed(f.fix) and self._as_checked(project, path, f)
+            ]
             if fixes:
                 chosen[path] = fixes
         if not chosen:
@@ -245,6 +256,37 @@ class Fixer:
                 jobs.append((path, findings, module_name(path, self.config.src)))
         return changed | self._rewrite_many(jobs)
 
+    @staticmethod
+    def _identity(path: Path, finding: Finding) -> tuple:
+        return (path, finding.code, finding.key, finding.snippet)
+
+    def _remember_check(self, project: Project, results: dict[Path, FileResult]) -> None:
+        self._first_project = project
+        self._checked = Counter(
+            self._identity(path, f) for path, r in results.items() for f in r.findings if f.fix is not None
+        )
+
+    def _as_checked(self, project: Project, path: Path, finding: Finding) -> bool:
+        """Whether applying this fix keeps ``fix`` in agreement with ``check``.
+
+        A fix ``check`` reported is applied as reported. A later pass can offer a
+        fix ``check`` could not (a key this run registered): it is applied only
+        when it goes through the registry ``check`` pointed to — a key registered
+        in sglang.srt's ``Envs`` for one file does not pull a multimodal_gen file,
+        whose own registry ``check`` named, into sglang.srt's.
+        """
+        if project is self._first_project or self._checked.get(self._identity(path, finding)):
+            return True
+        key = finding.key
+        first = self._first_project
+        if not key or first is None:
+            return False
+        module = module_name(path, self.config.src)
+        key = project.canonical_name(key) or key
+        now = project.registry_for_key(key, module)
+        suggested = first.registry_for_key(key, module) or first.governing_registry(module)
+        return now is not None and suggested is not None and now.path == suggested.path
+
     def _resolve_new_fields(self, chosen: dict[Path, list[Finding]]) -> set[RegistryEdit]:
         """A new key is added once; call sites implying different descriptors block it."""
         implied: dict[tuple[str, str], set[RegistryEdit]] = {}
@@ -306,7 +348,9 @@ class Fixer:
     ) -> bool:
         source = self._source(path)
         original = self._sources.setdefault(path, source)
-        outcome = rewrite(path, source, original, findings, extra, module, self._protected(path, findings))
+        outcome = rewrite(
+            path, source, original, findings, extra, module, self._protected(path, findings), self.style
+        )
         return self._record(path, original, findings, outcome)
 
     def _imported_elsewhere(self) -> dict[bytes, set[bytes]]:
@@ -347,7 +391,9 @@ class Fixer:
         for path, findings, module in jobs:
             source = self._source(path)
             original = self._sources.setdefault(path, source)
-            work.append((path, source, original, findings, [], module, self._protected(path, findings)))
+            work.append(
+                (path, source, original, findings, [], module, self._protected(path, findings), self.style)
+            )
         parallel = self.jobs > 1 and len(work) >= PARALLEL_REWRITE_THRESHOLD
         if parallel and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
@@ -452,21 +498,26 @@ def rewrite(
     extra: list[Edit],
     module: str,
     protected: frozenset[str] = frozenset(),
+    style: CodeStyle = CodeStyle(),
+    salvage: bool = True,
 ) -> Rewrite:
     """Apply non-overlapping fixes (and ``extra`` registry edits) to one file's text.
 
     A module-level function so worker processes can run it: the file's text in,
-    its new text out, nothing else shared.
+    its new text out, nothing else shared. The result must compile and must not
+    give pyflakes anything new to say (an undefined name, a redefinition, an
+    unused import); when the fixes together would, the ones that can be applied
+    alone without it are kept (``salvage``) and the others wait.
     """
+    findings_in = findings
+    findings = _without_binding_conflicts(findings)
     placed = place_edits(source, findings, extra)
     if placed is None:
         return Rewrite(None, [], note="registry edits overlap; not applied")
     applied, accepted = placed
     if not applied and not extra:
         return Rewrite(None, [])
-    text = source.text
-    for start, end, content in sorted(accepted, reverse=True):
-        text = text[:start] + content + text[end:]
+    text, touched = apply_wrapped(source.text, accepted, style.line_length)
     try:
         text = update_imports(
             text,
@@ -475,15 +526,68 @@ def rewrite(
             module,
             path.name == "__init__.py",
             protected,
+            style,
+            touched,
         )
-    except Exception as exc:  # LibCST could not handle the file: leave it alone
-        return Rewrite(None, [], error=f"not fixed: imports: {exc}")
-    problem = _compile_problem(original.text, text, path)
-    if problem:
-        return Rewrite(None, [], error=f"not fixed: {problem}; file left unchanged")
+    except (ImportEditError, SyntaxError, ValueError) as exc:
+        return Rewrite(None, [], error=f"not fixed: imports: {exc}; file left unchanged")
+    tree = _compiled_tree(text, path)
+    if tree is None:
+        problem = _compile_problem(original.text, text, path)
+        if problem:
+            return Rewrite(None, [], error=f"not fixed: {problem}; file left unchanged")
     if text == source.text:
         return Rewrite(None, [])
-    return Rewrite(text, [findings.index(f) for f in applied])
+    flagged = new_problems(source.text, text, str(path), tree, kept_imports=protected)
+    if flagged:
+        if salvage and len(applied) > 1:
+            kept: list[Finding] = []
+            for finding in applied:
+                trial = rewrite(
+                    path, source, original, kept + [finding], extra, module, protected, style, False
+                )
+                if trial.text is not None:
+                    kept.append(finding)
+            if kept:
+                outcome = rewrite(path, source, original, kept, extra, module, protected, style, False)
+                if outcome.text is not None:
+                    return Rewrite(outcome.text, [findings_in.index(kept[i]) for i in outcome.applied])
+        return Rewrite(
+            None,
+            [],
+            error=f"not fixed: the rewrite would add {', '.join(flagged)} (pyflakes); file left unchanged",
+        )
+    return Rewrite(text, [findings_in.index(f) for f in applied])
+
+
+def _without_binding_conflicts(findings: list[Finding]) -> list[Finding]:
+    """Drop fixes whose import would bind a name another fix in the file binds to
+    something else (``envs`` from two registries: the second import would shadow the
+    first). They wait for the next pass, which sees the first binding and picks
+    another name."""
+    bound: dict[str, tuple[str, Optional[str]]] = {}
+    kept = []
+    for finding in findings:
+        requests = finding.fix.add_imports if finding.fix else ()
+        targets = {
+            (r.asname or r.name or r.module.partition(".")[0]): (r.module, r.name) for r in requests
+        }
+        if any(bound.get(local, target) != target for local, target in targets.items()):
+            continue
+        bound.update(targets)
+        kept.append(finding)
+    return kept
+
+
+def _compiled_tree(text: str, path: Path) -> Optional[ast.Module]:
+    """The parsed text when it also compiles (one parse serves the compile check and
+    pyflakes), else None."""
+    try:
+        tree = ast.parse(text, filename=str(path))
+        compile(tree, str(path), "exec", dont_inherit=True)
+        return tree
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _compile_problem(before: str, after: str, path: Path) -> Optional[str]:

@@ -85,13 +85,13 @@ class RawEnvAccess(Rule):
         Invalid(
             'import os\nflag = os.getenv("SGLANG_LOG_GC")\n',
             findings=((2, 8),),
-            fixed="from sglang.srt.environ import envs\nflag = envs.SGLANG_LOG_GC.get()\n",
+            fixed="from sglang.srt.environ import envs\n\nflag = envs.SGLANG_LOG_GC.get()\n",
             applicability="unsafe",  # None / a str before, a bool after
         ),
         Invalid(
             'import os\ninterval = int(os.getenv("SGLANG_SCHEDULER_RECV_INTERVAL", "1"))\n',
             findings=((2, 16),),
-            fixed="from sglang.srt.environ import envs\n"
+            fixed="from sglang.srt.environ import envs\n\n"
             "interval = envs.SGLANG_SCHEDULER_RECV_INTERVAL.get()\n",
             applicability="safe",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 from typing import Any, Callable, Optional
 
 from .models import HELPER_MODELS
@@ -79,24 +80,57 @@ class NotModelled(Exception):
     """The expression uses something the evaluator will not execute."""
 
 
+_HOLE = "__envlint_hole__"
+
+
+def with_hole(expr: ast.AST, part: ast.AST, template: str = _HOLE) -> ast.AST:
+    """A copy of ``expr`` with its sub-expression ``part`` replaced by ``template``
+    (an expression of the name ``__envlint_hole__``, the value the rewrite reads)."""
+    replacement = ast.parse(template, mode="eval").body
+    if part is expr:
+        return replacement
+
+    class _Fill(ast.NodeTransformer):
+        def visit(self, node):
+            if getattr(node, "_envlint_part", False):
+                return copy.deepcopy(replacement)
+            return super().visit(node)
+
+    part._envlint_part = True
+    try:
+        copied = copy.deepcopy(expr)
+    finally:
+        del part._envlint_part
+    return _Fill().visit(copied)
+
+
 def expression_reader(
     expr: ast.AST,
     key: str,
     resolve: Callable[[ast.AST], Optional[str]],
     helper_of: Callable[[str], Optional[str]],
+    hole: Optional[Reader] = None,
 ) -> Reader:
     """A model of ``expr`` (which reads ``key``) as a function of the variable's value.
 
     ``resolve`` gives the qualified name of a Name at the expression's site;
     ``helper_of`` maps a qualified name to a HELPER_MODELS id (or None). Raises
     ``NotModelled`` when the expression is outside the whitelist.
+
+    With ``hole`` (the model of the registry read), ``expr`` is a rewrite made by
+    ``with_hole``: ``__envlint_hole__`` is the value ``hole`` gives, and the
+    expression must not read the environment itself.
     """
     bindings: dict[str, str] = {}  # local name -> what it is ("os", "os.environ", ...)
+    if hole is not None:
+        bindings[_HOLE] = "hole"
     nodes = list(ast.walk(expr))
     for node in nodes:
         if not isinstance(node, _ALLOWED):
             raise NotModelled(type(node).__name__)
         if isinstance(node, ast.Name):
+            if node.id == _HOLE and hole is not None:
+                continue
             qualified = resolve(node)
             if qualified in ("os", "os.environ", "os.getenv"):
                 bindings[node.id] = qualified
@@ -121,7 +155,7 @@ def expression_reader(
         for node in nodes
         if isinstance(node, ast.Name) and bindings.get(node.id, "").startswith(("os", "helper:"))
     )
-    if accesses != 1:
+    if accesses != (0 if hole is not None else 1):
         raise NotModelled("more than one environment access")
     code = compile(ast.fix_missing_locations(ast.Expression(body=expr)), "<envlint-model>", "eval")
 
@@ -130,7 +164,12 @@ def expression_reader(
         namespace: dict[str, Any] = {}
         fake_os = _Os(env)
         for name, what in bindings.items():
-            if what == "os":
+            if what == "hole":
+                outcome = hole(value)
+                if outcome.raised:
+                    return outcome
+                namespace[name] = outcome.value
+            elif what == "os":
                 namespace[name] = fake_os
             elif what == "os.environ":
                 namespace[name] = fake_os.environ
@@ -149,7 +188,8 @@ def expression_reader(
 def _attribute_target(node: ast.AST, bindings: dict[str, str]) -> Optional[str]:
     """ "os" / "os.environ" / "os.getenv" / "os.environ.get" for a chain, else None."""
     if isinstance(node, ast.Name):
-        return bindings.get(node.id)
+        what = bindings.get(node.id)
+        return None if what == "hole" else what  # the rewrite's value is a computed value
     if isinstance(node, ast.Attribute):
         base = _attribute_target(node.value, bindings)
         if base == "os" and node.attr in ("environ", "getenv"):

@@ -3,8 +3,8 @@
 The rewrite target is chosen by proof, not by pattern: for a read, envlint
 climbs from the raw access through the expressions that merely transform its
 value (``int(...)``, ``.lower()``, ``== "1"``, ``not``) and replaces the
-*largest* one whose value equals ``envs.K.get()`` for every sample (see
-``envlint.safety``). ``int(os.getenv("K", "5")) > 0`` becomes
+*largest* one whose replacement by ``envs.K.get()`` leaves the expression's
+value the same for every value class (see ``envlint.safety``). ``int(os.getenv("K", "5")) > 0`` becomes
 ``envs.K.get() > 0``. When no candidate is equivalent the fix is unsafe and its
 reason lists the values that would change.
 

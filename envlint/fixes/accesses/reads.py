@@ -1,4 +1,4 @@
-"""The fix for a raw read: proven safe, or unsafe with the differences named."""
+"""The fix for a raw read: proven safe, or unsafe with every difference named."""
 
 from __future__ import annotations
 
@@ -9,11 +9,20 @@ from ...accesses import RawAccess
 from ...context import FileContext
 from ...findings import SAFE, UNSAFE, Fix, RegistryEdit
 from ...registry import Field, Registry
-from ...safety import NotModelled, Reader, descriptor_reader, differences, expression_reader
-from ..common import looks_secret, registry_reference
+from ...safety import (
+    HELPER_WORDS,
+    NotModelled,
+    Reader,
+    compare,
+    descriptor_reader,
+    expression_reader,
+    literal_words,
+    value_classes,
+)
+from ..common import looks_secret, raises_are_caught, registry_reference
 from .implied import _implied_field
 from .sites import _candidates, _fix, _site_reader
-from .unsafe import _unsafe_target
+from .unsafe import _HOLE, _rewritten_reader, _unsafe_target
 
 
 def _registry_reader(
@@ -37,7 +46,7 @@ def _registry_reader(
 def _proven_shape(ctx: FileContext, candidate: ast.AST, access: RawAccess, kind: str) -> bool:
     """Whether sampling is a proof for this candidate, not just evidence.
 
-    For ``EnvBool`` every parsed value is in the sample, so any expression is
+    For ``EnvBool`` the value classes cover every string, so any expression is
     proven by evaluating it. Integers and floats are unbounded: only the shapes
     that apply the descriptor's own conversion to the raw string are accepted —
     ``int(raw)`` for ``EnvInt``, ``float(raw)`` for ``EnvFloat``, the raw string
@@ -58,6 +67,27 @@ def _proven_shape(ctx: FileContext, candidate: ast.AST, access: RawAccess, kind:
     )
 
 
+def _words(
+    ctx: FileContext, access: RawAccess, top: ast.AST, registry: Registry, field: Field
+) -> tuple[str, ...]:
+    """The spellings either side lists: the site's literals, its helper's words, and
+    the literals of a module-style registry's getter."""
+    words = list(literal_words(top))
+    if access.helper is not None and access.helper.semantics:
+        words += HELPER_WORDS.get(access.helper.semantics, ())
+    if registry.style == "module":
+        words += literal_words(registry.getters.get(field.name))
+        getter = registry.getters.get(field.name)
+        if getter is not None:
+            for node in ast.walk(getter):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    semantics = ctx.helper_semantics(
+                        registry.resolver.module_scope.lookup(node.func.id) or ""
+                    )
+                    words += HELPER_WORDS.get(semantics or "", ())
+    return tuple(w for w in dict.fromkeys(words) if w not in (access.key, field.name))
+
+
 def _read_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
     reference = registry_reference(ctx, registry, access.node)
     if reference is None:
@@ -67,12 +97,14 @@ def _read_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str)
     field = registry.fields.get(key)
     registry_edits: tuple[RegistryEdit, ...] = ()
     why_not = None
+    type_note = None
     if field is None:
         if registry.style != "descriptor":
             return None
-        field = _implied_field(ctx, access, candidates, key)
-        if field is None:
+        implied = _implied_field(ctx, access, candidates, key)
+        if implied is None:
             return None
+        field, type_note = implied
         arguments = field.default_source
         if registry.supports_secret and looks_secret(key):
             arguments += ", secret=True"  # never exported or logged
@@ -90,22 +122,41 @@ def _read_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str)
             f"reads {key} where the code read {access.key}; they agree only after "
             f"the registry converts legacy variables at import"
         )
-    if why_not:
-        reader_for_proof = None
-    else:
-        reader_for_proof = reader
-    # The largest equivalent candidate wins.
-    for candidate in reversed(candidates):
-        site = _site_reader(ctx, candidate, access.key)
-        if site is None or reader_for_proof is None:
-            continue
-        if _proven_shape(ctx, candidate, access, field.kind) and not differences(
-            site, reader_for_proof, access.key, field.kind
-        ):
-            return _fix(ctx, SAFE, candidate, replacement, imports, registry_edits, None)
-    unsafe = _unsafe_target(ctx, access, candidates, reader, field)
+    words = _words(ctx, access, candidates[-1], registry, field)
+    values = value_classes(words, field.kind)
+    repairs = not raises_are_caught(ctx, access.node)
+    if reader is not None and not why_not:
+        # The largest candidate whose replacement is proven to leave the whole
+        # expression computing the same value: the candidate reads the value the
+        # way the descriptor parses it (its shape), and the whole expression
+        # agrees on every value class (which settles the defaults).
+        site_top = _site_reader(ctx, candidates[-1], access.key)
+        for candidate in reversed(candidates):
+            if not _proven_shape(ctx, candidate, access, field.kind):
+                continue
+            site = _site_reader(ctx, candidate, access.key)
+            rewritten = _rewritten_reader(ctx, candidates[-1], candidate, _HOLE, access.key, reader)
+            if site_top is not None and rewritten is not None:
+                equal = not compare(site_top, rewritten, values, repairs)
+            else:
+                equal = site is not None and not compare(site, reader, values, repairs)
+            if equal:
+                return _fix(ctx, SAFE, candidate, replacement, imports, registry_edits, None)
+    unsafe = _unsafe_target(ctx, access, candidates, reader, field, values, repairs)
     if unsafe is None:
         return None
-    target, diffs = unsafe
-    reason = why_not or "; ".join(diffs) or f"envlint cannot model {ctx.source.segment(target)}"
-    return _fix(ctx, UNSAFE, target, replacement, imports, registry_edits, reason)
+    target, template, diffs = unsafe
+    reasons = [r for r in (why_not, *diffs, type_note) if r]
+    if not diffs and not why_not:
+        if reader is None:
+            reasons.insert(0, f"envlint cannot model {field.name}'s registry read")
+        elif _site_reader(ctx, candidates[-1], access.key) is None:
+            reasons.insert(0, f"envlint cannot model {ctx.source.segment(candidates[-1])}")
+        else:
+            reasons.insert(
+                0, f"equal on every value class, but {field.descriptor} values are not all sampled"
+            )
+    if not repairs:
+        reasons.append("the original may raise inside a try block, which the rewrite would change")
+    text = template.replace(_HOLE, replacement)
+    return _fix(ctx, UNSAFE, target, text, imports, registry_edits, "; ".join(reasons))

@@ -14,6 +14,7 @@ from ..common import (
     is_pure_str_expression,
     is_str_expression,
     negated,
+    raises_are_caught,
     registry_reference,
     statement_alone_on_its_lines,
 )
@@ -105,11 +106,13 @@ def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str
     else:
         return None
     reason = None
+    caught = raises_are_caught(ctx, statement)
     if key != access.key:
         reason = f"sets {key} where the code set {access.key}"
-    elif not is_str_expression(ctx, value):
+    elif not is_str_expression(ctx, value) and caught:
         reason = (
-            "set() stores str(value); os.environ only accepts str and raises TypeError " "for anything else"
+            "set() stores str(value) where os.environ raises TypeError for anything but a "
+            "str, and a try block around it may depend on that"
         )
     elif access.operation == "setdefault" and not is_pure_str_expression(value):
         reason = (
@@ -129,10 +132,14 @@ def _delete_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: st
     reason = None
     if key != access.key:
         reason = f"clears {key} where the code removed {access.key}"
-    elif isinstance(statement, ast.Delete) or (
-        access.operation == "pop" and len(access.node.args) + len(access.node.keywords) < 2
-    ):
-        reason = f"the original raises KeyError when {key} is unset; clear() does not"
+    elif (
+        isinstance(statement, ast.Delete)
+        or (access.operation == "pop" and len(access.node.args) + len(access.node.keywords) < 2)
+    ) and raises_are_caught(ctx, statement):
+        reason = (
+            f"the original raises KeyError when {key} is unset, and a try block around it "
+            "may depend on that; clear() does not raise"
+        )
     else:
         reason = _unverified(registry, "clear")
     return _fix(ctx, UNSAFE if reason else SAFE, statement, text, imports, (), reason)
