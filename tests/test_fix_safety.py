@@ -581,3 +581,15 @@ def test_new_keys_go_next_to_their_closest_relatives(tmp_path):
     assert '    SGLANG_MOONCAKE_EP_NUM_MAX_DISPATCH_TOKENS_PER_RANK = EnvStr("8")\n' in text
     assert "    SGLANG_PROBE_API_KEY = EnvStr(None, secret=True)\n" in text
     assert "Migrated" not in text
+
+
+def test_a_subscript_read_of_a_new_key_is_registered_without_a_default(tmp_path):
+    code = 'import os\n\n\ndef case_dtype():\n    return os.environ["SGLANG_PROBE_DTYPE"].lower()\n'
+    root = project(tmp_path, {"python/sglang/srt/probe/sub.py": code})
+    assert verdicts(root)[5] == ("safe", None)  # unset: KeyError before, AttributeError after
+    after = fixed_copy(root)
+    assert "    SGLANG_PROBE_DTYPE = EnvStr(None)\n" in (after / REGISTRY).read_text()
+    text = (after / "python/sglang/srt/probe/sub.py").read_text()
+    assert "    return envs.SGLANG_PROBE_DTYPE.get().lower()\n" in text
+    rows = [{"SGLANG_PROBE_DTYPE": "FP8"}, {"SGLANG_PROBE_DTYPE": " bf16 "}]
+    assert run_cases(root, "sglang.srt.probe.sub", rows) == run_cases(after, "sglang.srt.probe.sub", rows)

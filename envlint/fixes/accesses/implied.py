@@ -31,7 +31,8 @@ def _implied_field(
     ``.lower() in ("true", "1")``, ``int(...) == 1``) is registered as ``EnvBool``
     with the default the expression gives when unset. Otherwise a helper (its
     kind), a typed cast (``int(...)``, ``float(...)``) or a plain string read
-    implies the type; other idioms imply nothing.
+    implies the type (``os.environ["K"]``, which has no default, ``EnvStr(None)``);
+    other idioms imply nothing.
     """
     flag, not_flag = _flag_field(ctx, access, candidates, key)
     if flag is not None:
@@ -46,6 +47,8 @@ def _implied_field(
         if reader is None:
             continue
         unset = reader(None)
+        if unset.raised and candidate is access.node and access.operation == "subscript":
+            unset = type(unset)(value=None)  # os.environ["K"] has no default: EnvStr(None)
         if unset.raised:
             continue
         value = unset.value
