@@ -593,3 +593,22 @@ def test_a_subscript_read_of_a_new_key_is_registered_without_a_default(tmp_path)
     assert "    return envs.SGLANG_PROBE_DTYPE.get().lower()\n" in text
     rows = [{"SGLANG_PROBE_DTYPE": "FP8"}, {"SGLANG_PROBE_DTYPE": " bf16 "}]
     assert run_cases(root, "sglang.srt.probe.sub", rows) == run_cases(after, "sglang.srt.probe.sub", rows)
+
+
+def test_the_registry_reached_through_a_reexport_is_reused(tmp_path):
+    """``from sglang.srt.utils import envs`` (a star re-export of the registry) is the
+    registry: no second import binding it as ``srt_envs``."""
+    files = {
+        "python/sglang/srt/probe/helpers/__init__.py": "from .inner import *  # noqa: F403\n",
+        "python/sglang/srt/probe/helpers/inner.py": "from sglang.srt.environ import envs  # noqa: F401\n",
+        "python/sglang/srt/probe/user.py": (
+            "import os\n\nfrom sglang.srt.probe.helpers import envs\n\n\ndef case_level():\n"
+            '    return os.getenv("SGLANG_LOG_LEVEL", "info"), envs.SGLANG_LOG_GC.get()\n'
+        ),
+    }
+    root = project(tmp_path, files)
+    text = (fixed_copy(root) / "python/sglang/srt/probe/user.py").read_text()
+    assert text == (
+        "from sglang.srt.probe.helpers import envs\n\n\ndef case_level():\n"
+        "    return envs.SGLANG_LOG_LEVEL.get(), envs.SGLANG_LOG_GC.get()\n"
+    )
