@@ -174,3 +174,69 @@ def test_import_line_length_and_single_line_style_are_followed():
     expected = "from sglang.srt.environ import EnvField\nfrom sglang.srt.environ import envs\n\nX = (EnvField, envs)\n"
     assert fixed(before, style=single) == expected
     assert isort.check_code(expected, profile="black", known_first_party=["sglang"], force_single_line=True)
+
+
+# -- rewritten statements keep to the line length, as black lays them out ---------------------
+
+WRAPS = {
+    "assignment grows past the limit": (
+        "class A:\n    def f(self):\n        self.num_max_dispatch_tokens_per_rank = get_int_env_var(\n"
+        '            "SGLANG_MOONCAKE_EP_NUM_MAX_DISPATCH_TOKENS_PER_RANK", 128\n        )\n',
+        'get_int_env_var(\n            "SGLANG_MOONCAKE_EP_NUM_MAX_DISPATCH_TOKENS_PER_RANK", 128\n        )',
+        "envs.SGLANG_MOONCAKE_EP_NUM_MAX_DISPATCH_TOKENS_PER_RANK.get()",
+        "class A:\n    def f(self):\n        self.num_max_dispatch_tokens_per_rank = (\n"
+        "            envs.SGLANG_MOONCAKE_EP_NUM_MAX_DISPATCH_TOKENS_PER_RANK.get()\n        )\n",
+    ),
+    "boolean split inside the parentheses": (
+        'def f():\n    pad_output = not cutlass_fp8_supported and not get_bool_env_var("SGLANG_TORCH")\n',
+        'get_bool_env_var("SGLANG_TORCH")',
+        "envs.SGLANG_ENABLE_TORCH_COMPILE_AAAAAAAAAAAAAA.get()",
+        "def f():\n    pad_output = (\n        not cutlass_fp8_supported\n"
+        "        and not envs.SGLANG_ENABLE_TORCH_COMPILE_AAAAAAAAAAAAAA.get()\n    )\n",
+    ),
+    "an if condition": (
+        'if get_bool_env_var("SGLANG_X") and xyz_long_name_here_to_make_it_long_enough:\n    pass\n',
+        'get_bool_env_var("SGLANG_X")',
+        "envs.SGLANG_X_LONGER_NAME_THAN_BEFORE.get()",
+        "if (\n    envs.SGLANG_X_LONGER_NAME_THAN_BEFORE.get()\n"
+        "    and xyz_long_name_here_to_make_it_long_enough\n):\n    pass\n",
+    ),
+    "call arguments": (
+        'x = foo(a, get_bool_env_var("SGLANG_ENABLE_TORCH_COMPILE_AND_SOME_MORE_LONG"), b)\n',
+        'get_bool_env_var("SGLANG_ENABLE_TORCH_COMPILE_AND_SOME_MORE_LONG")',
+        "envs.SGLANG_ENABLE_TORCH_COMPILE_AND_SOME_MORE_LONG_NAME_HERE_TO_BREAK.get()",
+        "x = foo(\n    a, envs.SGLANG_ENABLE_TORCH_COMPILE_AND_SOME_MORE_LONG_NAME_HERE_TO_BREAK.get(), b\n)\n",
+    ),
+    "a split statement that now fits is joined": (
+        'value = int(\n    os.getenv("SGLANG_SOME_LONG_NAME_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "1234567890")\n)\n',
+        'os.getenv("SGLANG_SOME_LONG_NAME_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "1234567890")',
+        "envs.SGLANG_X.get()",
+        "value = int(envs.SGLANG_X.get())\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRAPS))
+def test_a_rewritten_statement_is_laid_out_as_black_would(name):
+    from envlint.fixes.wrap import apply_wrapped
+
+    before, old, new, expected = WRAPS[name]
+    assert black.format_str(before, mode=black.Mode()) == before  # the project is black-formatted
+    start = before.index(old)
+    text, _ = apply_wrapped(before, [(start, start + len(old), new)], 88)
+    assert text == expected
+    assert black.format_str(text, mode=black.Mode()) == text
+
+
+def test_code_the_project_does_not_wrap_is_left_as_written():
+    from envlint.fixes.wrap import apply_wrapped
+
+    # Already too long before the rewrite, and split although it fit: not black's layout.
+    for before, old in (
+        ('x = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa + get_int_env_var("SGLANG_LONGER_NAME_X", 5)\n',
+         'get_int_env_var("SGLANG_LONGER_NAME_X", 5)'),
+        ('x = int(\n    os.getenv("SGLANG_X", "5")\n)\n', 'os.getenv("SGLANG_X", "5")'),
+    ):
+        start = before.index(old)
+        text, _ = apply_wrapped(before, [(start, start + len(old), "envs.SGLANG_X.get()")], 88)
+        assert text == before.replace(old, "envs.SGLANG_X.get()")
