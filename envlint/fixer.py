@@ -538,7 +538,12 @@ def rewrite(
             return Rewrite(None, [], error=f"not fixed: {problem}; file left unchanged")
     if text == source.text:
         return Rewrite(None, [])
-    flagged = new_problems(source.text, text, str(path), tree, kept_imports=protected)
+    touched_names = frozenset(
+        {r.asname or r.name or r.module.partition(".")[0] for f in applied for r in f.fix.add_imports}
+        | {n for f in applied for n in f.fix.maybe_unused}
+        | {n for _, _, content in accepted for n in re.findall(r"[A-Za-z_]\w*", content)}
+    )
+    flagged = new_problems(source.text, text, str(path), tree, kept_imports=protected, names=touched_names)
     if flagged:
         if salvage and len(applied) > 1:
             kept: list[Finding] = []

@@ -65,11 +65,13 @@ def update_imports(
     touched = list(touched)
     anchor: Optional[int] = None
     anchor_gap = 0
+    tree: Optional[ast.Module] = None
     if unused:
         tree = ast.parse(text)
         lines = _Lines(text)
         edits, anchors = _removal_edits(tree, lines, unused, touched, style)
         if edits:
+            tree = None  # the text changes: parse again for the additions
             if anchors:
                 first = anchors[0]
                 shift = sum(len(e.text) - (e.end - e.start) for e in edits if e.start < first.start)
@@ -79,7 +81,8 @@ def update_imports(
                 anchor_gap = max(0, first.blank_after - (first.kept - before))
             text = _apply(text, edits)
     if add:
-        tree = ast.parse(text)
+        if tree is None:
+            tree = ast.parse(text)
         lines = _Lines(text)
         for request in add:
             binding = request.asname or (request.name or request.module.partition(".")[0])

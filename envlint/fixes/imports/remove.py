@@ -4,6 +4,7 @@ lines between sections as they were."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -97,7 +98,7 @@ def _removal_edits(
             (alias.asname or alias.name.partition(".")[0]) in names for s in statements for alias in s.names
         ):
             continue  # no import of a name the rewrite stopped using: nothing to look up
-        loaded = _names_loaded(scope) | (exported if scope is tree else set())
+        loaded = _Loaded(scope, statements, lines, exported if scope is tree else set())
         for statement in statements:
             drop = [
                 alias
@@ -119,6 +120,32 @@ def _removal_edits(
                 edits.append(_delete_local(tree, statement, lines))
     deletions, anchors = _delete_lines(lines, deleted_lines)
     return edits + deletions, anchors
+
+
+class _Loaded:
+    """``name in loaded``: whether a scope still reads a name, answered from the text
+    when the name appears nowhere outside the scope's import lines (then it is
+    certainly unused), else from one walk of the scope's tree."""
+
+    def __init__(self, scope: ast.AST, imports: list[ast.stmt], lines: _Lines, exported: set[str]):
+        self.scope, self.exported = scope, exported
+        if isinstance(scope, ast.Module):
+            skip = {n for s in imports for n in range(s.lineno, s.end_lineno + 1)}
+            numbers = range(1, len(lines.lines) + 1)
+        else:
+            skip = {n for s in imports for n in range(s.lineno, s.end_lineno + 1)}
+            numbers = range(scope.lineno, scope.end_lineno + 1)
+        self.text = "".join(lines.line(n) for n in numbers if n not in skip)
+        self._walked: Optional[set[str]] = None
+
+    def __contains__(self, name: str) -> bool:
+        if name in self.exported:
+            return True
+        if not re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", self.text):
+            return False
+        if self._walked is None:
+            self._walked = _names_loaded(self.scope)
+        return name in self._walked
 
 
 @dataclass(frozen=True)
