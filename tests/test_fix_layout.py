@@ -213,6 +213,35 @@ WRAPS = {
         "envs.SGLANG_X.get()",
         "value = int(envs.SGLANG_X.get())\n",
     ),
+    # sglang 0.5.23's shapes: a conditional expression, a comparison, an inner call
+    # that black split only because the read was long.
+    "a split conditional that now fits": (
+        "def f(is_aiter_moe):\n    if is_aiter_moe:\n        return AITER_PADDING_SIZE\n    else:\n"
+        "        return (\n            TRITON_PADDING_SIZE\n"
+        '            if get_bool_env_var("SGLANG_MOE_PADDING", "false")\n            else 0\n        )\n',
+        'get_bool_env_var("SGLANG_MOE_PADDING", "false")',
+        "envs.SGLANG_MOE_PADDING.get()",
+        "def f(is_aiter_moe):\n    if is_aiter_moe:\n        return AITER_PADDING_SIZE\n    else:\n"
+        "        return TRITON_PADDING_SIZE if envs.SGLANG_MOE_PADDING.get() else 0\n",
+    ),
+    "a comparison split after its operator": (
+        'def f():\n    return os.environ.get("SGLANG_HICACHE_HOST_MEM_BACKEND", "").lower() == (\n'
+        '        "memfabric"\n    )\n',
+        'os.environ.get("SGLANG_HICACHE_HOST_MEM_BACKEND", "")',
+        "envs.SGLANG_HICACHE_HOST_MEM_BACKEND.get()",
+        'def f():\n    return envs.SGLANG_HICACHE_HOST_MEM_BACKEND.get().lower() == ("memfabric")\n',
+    ),
+    "inner brackets joined inside an exploded call": (
+        "class A:\n    def f(self):\n        if x:\n            y = Foo(\n                stage_slots=int(\n"
+        "                    self.config.get(\n"
+        '                        "stage_slots", os.getenv("SGLANG_EXPERT_STAGE_SLOTS", 8)\n'
+        "                    )\n                ),\n                b=1,\n            )\n",
+        'os.getenv("SGLANG_EXPERT_STAGE_SLOTS", 8)',
+        "envs.SGLANG_EXPERT_STAGE_SLOTS.get()",
+        "class A:\n    def f(self):\n        if x:\n            y = Foo(\n                stage_slots=int(\n"
+        '                    self.config.get("stage_slots", envs.SGLANG_EXPERT_STAGE_SLOTS.get())\n'
+        "                ),\n                b=1,\n            )\n",
+    ),
 }
 
 

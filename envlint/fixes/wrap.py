@@ -117,18 +117,72 @@ def _replacements(text: str, spans: list[tuple[int, int, str]], limit: int) -> l
         for start, end, content in sorted(members, reverse=True):
             new = new[: start - seg_start] + content + new[end - seg_start :]
         laid_out = _layout(old, new, limit, newline)
-        if laid_out is None:
+        if laid_out is not None:
+            out.append((seg_start, seg_end, laid_out))
+            continue
+        joined = None
+        if len(members) == 1:
+            start, end, content = members[0]
+            line_first, line_last = line_of(start), line_of(max(start, end - 1))
+            line_start, line_end = starts[line_first - 1], starts[min(line_last, len(lines))]
+            old_line = text[line_start:line_end]
+            new_line = old_line[: start - line_start] + content + old_line[end - line_start :]
+            joined = _inner_join(lines, line_first, line_last, old_line, new_line, limit)
+        if joined is None:
             out.extend(members)
         else:
-            out.append((seg_start, seg_end, laid_out))
+            open_line, close_line, joined_text = joined
+            out.append((starts[open_line - 1], starts[min(close_line, len(lines))], joined_text))
     return out
 
 
+_CONTINUES = re.compile(r"(?:[(\[{,=+\-*/%&|^<>]|\b(?:and|or|not|if|else|in|is))\s*$")
+_CONTINUED = re.compile(r"^\s*(?:[)\]}]|(?:and|or|if|else|for|in|not|is)\b|[+\-*/%&|^<>=])")
+
+
 def _may_join(lines: list[str], first: int, last: int) -> bool:
-    """A rewritten line inside a split statement: black may now join it."""
-    before = lines[first - 2].rstrip() if first >= 2 else ""
-    after = lines[last].lstrip() if last < len(lines) else ""
-    return before.endswith(tuple(_OPEN)) or after.startswith(tuple(_CLOSE))
+    """A rewritten line inside a split statement (a continuation line, or one a
+    continuation follows): black may lay it out differently now."""
+    before = lines[first - 2].rstrip("\r\n") if first >= 2 else ""
+    own = lines[first - 1] if first <= len(lines) else ""
+    after = lines[last] if last < len(lines) else ""
+    own_end = lines[last - 1].rstrip("\r\n") if last <= len(lines) else ""
+    return bool(
+        _CONTINUES.search(before)
+        or _CONTINUED.match(own)
+        or _CONTINUED.match(after)
+        or _CONTINUES.search(own_end)
+    )
+
+
+def _inner_join(
+    lines: list[str], first: int, last: int, old: str, new: str, limit: int
+) -> Optional[tuple[int, int, str]]:
+    """``x(`` / one body line / ``)`` around a rewritten line, joined when it fits now
+    and did not before (black splits the innermost brackets that are too long, and
+    joins them once they fit): (first line, last line, the joined line)."""
+    if first < 2 or last >= len(lines) or first != last:
+        return None
+    opener = lines[first - 2].rstrip("\r\n")
+    closer = lines[last].rstrip("\r\n")
+    if not opener.endswith(tuple(_OPEN)) or not closer.lstrip()[:1] in tuple(_CLOSE):
+        return None
+    if _OPEN.index(opener[-1]) != _CLOSE.index(closer.lstrip()[0]):
+        return None
+    body_old, body_new = old.strip(), new.strip()
+    if body_old.endswith(",") or body_new.endswith(","):
+        return None  # a magic trailing comma keeps the brackets split
+    if "#" in opener or "#" in closer or "#" in body_new:
+        return None
+    indent = len(closer) - len(closer.lstrip())
+    if len(opener) - len(opener.lstrip()) != indent:
+        return None
+    joined_old = opener + body_old + closer.lstrip()
+    joined_new = opener + body_new + closer.lstrip()
+    if len(joined_old) <= limit or len(joined_new) > limit:
+        return None  # it fit before (not black's split), or it still does not fit
+    newline = lines[last][len(closer) :] or "\n"
+    return first - 1, last + 1, joined_new + newline
 
 
 def _statement_at(tree: ast.Module, first: int, last: int) -> Optional[ast.stmt]:
