@@ -354,7 +354,7 @@ class Fixer:
         return self._record(path, original, findings, outcome)
 
     def _imported_elsewhere(self) -> dict[bytes, set[bytes]]:
-        """name -> last components of the modules other files import it from.
+        """name -> the modules other files import it from, as written (``a.b.c``, ``.c``).
 
         Built once per run from every project file (``from x.y import name``), so
         an import a rewrite left unused is kept when another module imports the
@@ -371,7 +371,7 @@ class Fixer:
                 if b"import" not in data:
                     continue
                 for match in statement.finditer(data):
-                    module = match.group(1).rsplit(b".", 1)[-1]
+                    module = match.group(1)
                     for name in re.findall(rb"\b\w+\b", match.group(2)):
                         index.setdefault(name, set()).add(module)
             self._import_index = index
@@ -381,9 +381,19 @@ class Fixer:
         names = {n for f in findings for n in f.fix.maybe_unused}
         if not names:
             return frozenset()
-        last = (module_name(path, self.config.src).rpartition(".")[2] or path.stem).encode()
+        module = module_name(path, self.config.src).encode()
+        last = module.rpartition(b".")[2] or path.stem.encode()
         index = self._imported_elsewhere()
-        return frozenset(n for n in names if last in index.get(n.encode(), ()))
+
+        def reexported(name: str) -> bool:
+            # ``from sglang.srt.x.utils import name`` names this module exactly; a relative
+            # ``from .utils import name`` is matched by its last component (conservative).
+            sources = index.get(name.encode(), ())
+            return module in sources or any(
+                s.startswith(b".") and s.rpartition(b".")[2] == last for s in sources
+            )
+
+        return frozenset(n for n in names if reexported(n))
 
     def _rewrite_many(self, jobs: list[tuple[Path, list[Finding], str]]) -> set[Path]:
         """Rewrite independent files, in worker processes when there are many."""

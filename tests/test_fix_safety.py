@@ -612,3 +612,21 @@ def test_the_registry_reached_through_a_reexport_is_reused(tmp_path):
         "from sglang.srt.probe.helpers import envs\n\n\ndef case_level():\n"
         "    return envs.SGLANG_LOG_LEVEL.get(), envs.SGLANG_LOG_GC.get()\n"
     )
+
+
+def test_an_import_is_protected_only_when_imported_from_this_very_module(tmp_path):
+    """``from sglang.srt.utils import get_int_env_var`` elsewhere does not make every
+    module named ``utils`` a re-exporter: the import a rewrite left unused goes."""
+    files = {
+        "python/sglang/srt/probe/utils.py": (
+            "from sglang.srt.utils import get_int_env_var\n\n\ndef case_batch():\n"
+            '    return get_int_env_var("SGLANG_SCHEDULER_BATCH", 8)\n'
+        ),
+        "python/sglang/srt/probe/other.py": "from sglang.srt.utils import get_int_env_var  # noqa: F401\n",
+    }
+    root = project(tmp_path, files)
+    text = (fixed_copy(root) / "python/sglang/srt/probe/utils.py").read_text()
+    assert text == (
+        "from sglang.srt.environ import envs\n\n\ndef case_batch():\n"
+        "    return envs.SGLANG_SCHEDULER_BATCH.get()\n"
+    )
