@@ -136,6 +136,7 @@ class Fixer:
         # What ``check`` said before anything was rewritten (see ``_as_checked``).
         self._checked: Optional[Counter] = None
         self._first_project: Optional[Project] = None
+        self._unfixed_reads: dict[str, set[Path]] = {}
 
     # -- driver ----------------------------------------------------------------------------
 
@@ -265,6 +266,16 @@ class Fixer:
         self._checked = Counter(
             self._identity(path, f) for path, r in results.items() for f in r.findings if f.fix is not None
         )
+        # Raw reads check could not fix, by key: the registry check pointed them to.
+        for path, result in results.items():
+            for finding in result.findings:
+                if finding.code != "ENV001" or finding.fix is not None or not finding.key:
+                    continue
+                module = module_name(path, self.config.src)
+                key = project.canonical_name(finding.key) or finding.key
+                suggested = project.registry_for_key(key, module) or project.governing_registry(module)
+                if suggested is not None:
+                    self._unfixed_reads.setdefault(key, set()).add(suggested.path)
 
     def _as_checked(self, project: Project, path: Path, finding: Finding) -> bool:
         """Whether applying this fix keeps ``fix`` in agreement with ``check``.
@@ -288,7 +299,8 @@ class Fixer:
         return now is not None and suggested is not None and now.path == suggested.path
 
     def _resolve_new_fields(self, chosen: dict[Path, list[Finding]]) -> set[RegistryEdit]:
-        """A new key is added once; call sites implying different descriptors block it."""
+        """A new key is added once; call sites implying different descriptors block it, and
+        so do reads of the key that ``check`` pointed to another registry."""
         implied: dict[tuple[str, str], set[RegistryEdit]] = {}
         for findings in chosen.values():
             for finding in findings:
@@ -296,7 +308,17 @@ class Fixer:
                     if edit.kind == "add-field":
                         implied.setdefault((edit.registry_path, edit.name), set()).add(edit)
         blocked = set()
-        for (_, name), edits in implied.items():
+        for (registry_path, name), edits in implied.items():
+            elsewhere = {p for p in self._unfixed_reads.get(name, ()) if str(p) != registry_path}
+            if elsewhere:
+                # Registering here would pull reads check pointed to another registry
+                # into this one on the next run: fix would not be what check said.
+                blocked |= edits
+                where = ", ".join(sorted(display_path(p) for p in elsewhere))
+                note = f"{name}: also read where check points to another registry ({where}); register it by hand"
+                if note not in self.report.notes:
+                    self.report.notes.append(note)
+                continue
             if len(edits) > 1:
                 blocked |= edits
                 variants = ", ".join(sorted(f"{e.descriptor}({e.default_source})" for e in edits))

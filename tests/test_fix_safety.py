@@ -208,7 +208,10 @@ def test_a_registry_whose_parse_differs_is_not_modelled(tmp_path):
     root = project(tmp_path, {"python/sglang/srt/probe/p.py": 'import os\nX = int(os.getenv("SGLANG_SCHEDULER_BATCH", "8"))\n'})
     registry = root / REGISTRY
     registry.write_text(registry.read_text().replace("        return int(value)\n", "        return int(value, 0)\n"))
-    assert verdicts(root)[2] == ("unsafe", "EnvInt.parse in this registry is not sglang's")
+    assert verdicts(root)[2] == (
+        "unsafe",
+        "EnvInt.parse in this registry is not sglang's; which values read differently is not known",
+    )
 
 
 def test_a_module_attribute_shadowing_a_getter(tmp_path):
@@ -226,7 +229,11 @@ def test_a_module_attribute_shadowing_a_getter(tmp_path):
         },
     )
     found = verdicts(root, "python/sglang/multimodal_gen/probe_mod.py")
-    assert found[2] == ("unsafe", "a module-level name SGLANG_PROBE_MOD in the registry shadows its getter")
+    assert found[2] == (
+        "unsafe",
+        "a module-level name SGLANG_PROBE_MOD in the registry shadows its getter; "
+        "which values read differently is not known",
+    )
 
 
 def test_an_import_other_modules_reexport_is_kept(tmp_path):
@@ -502,6 +509,16 @@ def test_two_registries_in_one_file_never_bind_the_same_name(tmp_path):
         '    return os.getenv("SGLANG_CACHE_DIT_RDT", "0.24"), os.getenv("SGLANG_LOG_LEVEL", "info")\n'
     )
     root = project(tmp_path, {"python/sglang/multimodal_gen/probe_two.py": code})
+    # check already names the registries apart, so fix applies exactly what check says
+    proc = envlint("check", "--no-cache", "--format", "json", "python/sglang/multimodal_gen/probe_two.py", cwd=root)
+    fixes = [(f["fix"]["message"], f["fix"]["imports"]) for f in json.loads(proc.stdout)]
+    assert fixes == [
+        ("Replace with `envs.SGLANG_CACHE_DIT_RDT`", ["from sglang.multimodal_gen import envs"]),
+        (
+            "Replace with `srt_envs.SGLANG_LOG_LEVEL.get()`",
+            ["from sglang.srt.environ import envs as srt_envs"],
+        ),
+    ]
     after = fixed_copy(root, "--unsafe-fixes")
     text = (after / "python/sglang/multimodal_gen/probe_two.py").read_text()
     assert "from sglang.multimodal_gen import envs\n" in text
@@ -536,17 +553,27 @@ def test_pyflakes_vetoes_a_rewrite_that_would_shadow_a_name(tmp_path, monkeypatc
 
 
 def test_check_and_fix_agree_on_where_a_key_goes(tmp_path):
-    """A key registered in sglang.srt's Envs for one file is not pulled into a
-    multimodal_gen file, for which ``check`` named the diffusion registry."""
+    """A key read in sglang.srt and in multimodal_gen, registered nowhere: check
+    points the srt read to sglang.srt's Envs (a fix) and the multimodal_gen read to
+    the diffusion registry (no fix). Registering it in Envs would make the next run
+    rewrite the multimodal_gen read into Envs — not what check said — so neither
+    changes, a note says why, and a second run changes nothing."""
     files = {
         "python/sglang/srt/probe/a.py": 'import os\nA = int(os.getenv("SGLANG_PROBE_SHARED", "5"))\n',
         "python/sglang/multimodal_gen/probe_b.py": 'import os\nB = int(os.getenv("SGLANG_PROBE_SHARED", "5"))\n',
     }
     root = project(tmp_path, files)
     assert verdicts(root, "python/sglang/multimodal_gen/probe_b.py")[2] == (None, None)
-    after = fixed_copy(root)
-    assert (after / "python/sglang/multimodal_gen/probe_b.py").read_text() == files["python/sglang/multimodal_gen/probe_b.py"]
-    assert "SGLANG_PROBE_SHARED.get()" in (after / "python/sglang/srt/probe/a.py").read_text()
+    assert verdicts(root, "python/sglang/srt/probe/a.py")[2][0] == "safe"
+    after = root.parent / "after"
+    shutil.copytree(root, after)
+    proc = envlint("fix", "python", cwd=after)
+    assert "SGLANG_PROBE_SHARED: also read where check points to another registry" in proc.stderr
+    for relative, text in files.items():
+        assert (after / relative).read_text() == text
+    assert "SGLANG_PROBE_SHARED" not in (after / REGISTRY).read_text()
+    again = envlint("fix", "--diff", "python", cwd=after)
+    assert (again.returncode, again.stdout) == (0, "")
 
 
 # -- registry edits a reviewer accepts (part 4) -------------------------------------------------

@@ -135,12 +135,61 @@ def registry_reference(
         module, name = registry.package, attribute
     package_last = registry.package.rpartition(".")[2] or "registry"
     for local in (name, f"{package_last}_envs"):
+        if local == name and _claimed_by_governing_registry(ctx, registry, name):
+            continue
         if not scope.is_bound(local):
             if import_as:  # ``import vllm.envs as envs``
                 return local, (ImportRequest(registry.module, None, local),)
             asname = None if local == name else local
             return local, (ImportRequest(module, name, asname),)
     return None
+
+
+def _default_name(registry: Registry) -> str:
+    if registry.style == "descriptor":
+        return registry.instance or "envs"
+    return registry.qualified_name.rpartition(".")[2]
+
+
+def _claimed_by_governing_registry(ctx: FileContext, registry: Registry, name: str) -> bool:
+    """Whether ``name`` is left to the registry that governs this module because the
+    file reads keys of both: a multimodal_gen file reading diffusion and sglang.srt
+    keys imports the diffusion registry as ``envs`` and sglang.srt's as ``srt_envs``,
+    in ``check`` already — not one ``envs`` shadowing the other, and not a name
+    ``fix`` would have to change between passes."""
+    project = ctx.project
+    governing = project.governing_registry(ctx.module)
+    if governing is None or governing is registry or _default_name(governing) != name:
+        return False
+    return ctx.memo("governing-registry-read", ctx.tree, lambda: _reads_keys_of(ctx, governing))
+
+
+def _reads_keys_of(ctx: FileContext, registry: Registry) -> bool:
+    """Whether the file reads (by literal name) a key that goes through ``registry``.
+
+    A syntactic scan for naming only: string literals in the places a raw read
+    names its key (first argument, subscript, ``in`` test).
+    """
+    project = ctx.project
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call) and node.args:
+            literal_node = node.args[0]
+        elif isinstance(node, ast.Subscript):
+            literal_node = node.slice
+        elif isinstance(node, ast.Compare):
+            literal_node = node.left
+        else:
+            continue
+        if not (isinstance(literal_node, ast.Constant) and isinstance(literal_node.value, str)):
+            continue
+        key = literal_node.value
+        if not project.is_owned(key):
+            continue
+        key = project.canonical_name(key) or key
+        target = project.registry_for_key(key, ctx.module) or project.governing_registry(ctx.module)
+        if target is registry:
+            return True
+    return False
 
 
 def _import_lines(ctx: FileContext, name: str) -> list[int]:

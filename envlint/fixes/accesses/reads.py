@@ -24,6 +24,9 @@ from .implied import _implied_field
 from .sites import _candidates, _fix, _site_reader
 from .unsafe import _HOLE, _rewritten_reader, _unsafe_target
 
+# Said when a side is not modelled: the reason cannot list the values that differ.
+UNKNOWN_VALUES = "which values read differently is not known"
+
 
 def _registry_reader(
     ctx: FileContext, registry: Registry, field: Field
@@ -147,15 +150,19 @@ def _read_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str)
         return None
     target, template, diffs = unsafe
     reasons = [r for r in (why_not, *diffs, type_note) if r]
+    unmodelled = reader is None or _site_reader(ctx, candidates[-1], access.key) is None
     if not diffs and not why_not:
         if reader is None:
             reasons.insert(0, f"envlint cannot model {field.name}'s registry read")
-        elif _site_reader(ctx, candidates[-1], access.key) is None:
+        elif unmodelled:
             reasons.insert(0, f"envlint cannot model {ctx.source.segment(candidates[-1])}")
         else:
             reasons.insert(
                 0, f"equal on every value class, but {field.descriptor} values are not all sampled"
             )
+            unmodelled = True
+    if unmodelled:
+        reasons.append(UNKNOWN_VALUES)
     if not repairs:
         reasons.append("the original may raise inside a try block, which the rewrite would change")
     text = template.replace(_HOLE, replacement)
