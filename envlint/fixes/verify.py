@@ -16,17 +16,21 @@ file has such a message at all, which for almost every file it has not.
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 from collections import Counter
 from typing import Optional
 
 _KINDS = frozenset({"UndefinedName", "RedefinedWhileUnused", "UnusedImport", "ImportShadowedByLoopVar"})
 
 
-def _messages(tree: ast.Module, filename: str, names: Optional[frozenset[str]] = None) -> Counter:
+def _messages(
+    tree: ast.Module, filename: str, names: Optional[frozenset[str]] = None, text: str = ""
+) -> Counter:
     from pyflakes import checker
 
     if names is not None:
-        tree = _pruned(tree, names)
+        tree = _pruned(tree, names, text)
     found: Counter = Counter()
     for message in checker.Checker(tree, filename=filename).messages:
         kind = type(message).__name__
@@ -44,31 +48,32 @@ def _bound_name(kind: str, name: str) -> str:
     return name
 
 
-def _pruned(tree: ast.Module, names: frozenset[str]) -> ast.Module:
+def _pruned(tree: ast.Module, names: frozenset[str], text: str) -> ast.Module:
     """``tree`` with the body of every function that never mentions ``names`` replaced
     by ``pass``: the messages about those names are the same, and pyflakes' work —
-    most of it in function bodies — shrinks to the functions a rewrite touched."""
+    most of it in function bodies — shrinks to the functions a rewrite touched.
 
-    def mentions(node: ast.AST) -> bool:
-        found = False
-        for child in ast.iter_child_nodes(node):
-            found = mentions(child) or found
-        if isinstance(node, ast.Name):
-            found = found or node.id in names
-        elif isinstance(node, ast.alias):
-            found = found or (node.asname or node.name.partition(".")[0]) in names
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            found = found or bool(names.intersection(node.names))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found = found or node.name in names
-            if not found:
-                node.body = [ast.Pass(lineno=node.body[0].lineno, col_offset=node.body[0].col_offset)]
-        return found
-
-    try:
-        mentions(tree)
-    except RecursionError:
-        pass  # deeply nested code: pyflakes sees what was pruned so far, which is still exact
+    "Mentions" is read from the text (a line holding one of the names as a word),
+    which over-approximates (a comment counts) and so only keeps more than needed.
+    """
+    if not names:
+        return tree
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    ordered = sorted({bisect.bisect_left(breaks, m.start()) + 1 for m in pattern.finditer(text)})
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, field, None) or ():
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    index = bisect.bisect_left(ordered, child.lineno)
+                    if index == len(ordered) or ordered[index] > child.end_lineno:
+                        first = child.body[0]
+                        child.body = [ast.Pass(lineno=first.lineno, col_offset=first.col_offset)]
+                        continue
+                if isinstance(child, ast.AST):
+                    pending.append(child)
     return tree
 
 
@@ -93,11 +98,11 @@ def new_problems(
         tree = after_tree if after_tree is not None else ast.parse(after)
     except (SyntaxError, ValueError):
         return []  # not parsable: the compile check reports it
-    now = _messages(tree, filename, names)
+    now = _messages(tree, filename, names, after)
     if not now:
         return []
     try:
-        earlier = _messages(ast.parse(before), filename, names)
+        earlier = _messages(ast.parse(before), filename, names, before)
     except (SyntaxError, ValueError, RecursionError):
         earlier = Counter()
     # By name: one more use of a name that was undefined before is not a new problem.
