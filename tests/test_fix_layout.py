@@ -213,6 +213,16 @@ WRAPS = {
         "envs.SGLANG_X.get()",
         "value = int(envs.SGLANG_X.get())\n",
     ),
+    "an elif condition that now fits": (
+        "class A:\n    def f(self, x):\n        if x:\n            pass\n        elif (\n"
+        '            "SGLANG_MORI_FP8_DISP" in os.environ or "SGLANG_MORI_FP4_DISP" in os.environ\n'
+        "        ):\n            pass\n",
+        '"SGLANG_MORI_FP8_DISP" in os.environ',
+        "envs.SGLANG_MORI_FP8_DISP.is_set()",
+        "class A:\n    def f(self, x):\n        if x:\n            pass\n"
+        "        elif envs.SGLANG_MORI_FP8_DISP.is_set() or "
+        '"SGLANG_MORI_FP4_DISP" in os.environ:\n            pass\n',
+    ),
     # sglang 0.5.23's shapes: a conditional expression, a comparison, an inner call
     # that black split only because the read was long.
     "a split conditional that now fits": (

@@ -292,6 +292,8 @@ def _layout(old: str, new: str, limit: int, newline: str) -> Optional[str]:
 
 def _parse_statement(flat: str) -> Optional[ast.stmt]:
     """The one-line statement's node (a compound header gets a placeholder body)."""
+    if flat.startswith("elif "):
+        flat = flat[2:]  # an ``elif`` header parses as the ``if`` it is
     source = flat + ("\n    pass" if flat.rstrip().endswith(":") else "")
     try:
         body = ast.parse(source).body
