@@ -33,9 +33,12 @@ from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Edit, Finding, Fix, RegistryEdit
 from .fixscope import FixScope
-from .fixes.imports import update_imports
+from .fixes.imports import ImportEditError, update_imports
+from .fixes.style import CodeStyle, read_style
+from .fixes.verify import new_problems
+from .fixes.wrap import apply_wrapped
 from .fixes.inversion import InversionPlanner
-from .fixes.placement import place_edits, splice
+from .fixes.placement import place_edits
 from .fixes.recheck import changed_entries, naming
 from .fixes.registry_plan import family, plan_registry
 from .fixes.renames import RenamePlanner
@@ -47,6 +50,11 @@ from .paths import real_path
 from .source import SourceError, SourceFile, read_source_bytes
 from .transaction import PlannedWrite, linked_groups, write_groups
 from .fixreport import FileChange, FixReport
+
+# Findings on an attribute of a registry the code already names (``envs.K`` used as a
+# value, ``envs.TYPO``): their fixes stay in that registry, so a fix a later pass
+# offers (a did-you-mean to a key this run registered) cannot move them elsewhere.
+_FIXES_KEEP_ITS_REGISTRY = frozenset({"ENV004", "ENV006"})
 
 MAX_PASSES = 6
 # Below this many files to rewrite, worker processes cost more than they save.
@@ -99,6 +107,11 @@ class Fixer:
         self._links: dict[Path, set[Path]] = {}  # rewrites that must be written together
         self._registries_changed: set[Path] = set()  # registries a previous pass rewrote
         self._pass_number = 0
+        self.style = read_style(config.root, config.config_file, config.package_roots, config.src)
+        # What ``check`` said before anything was rewritten (see ``_as_checked``).
+        self._checked: Optional[Counter] = None
+        self._first_project: Optional[Project] = None
+        self._unfixed_reads: dict[str, set[Path]] = {}
 
     # -- driver ----------------------------------------------------------------------------
 
@@ -232,10 +245,14 @@ class Fixer:
     def _pass(self, project: Project, results: dict[Path, FileResult]) -> set[Path]:
         chosen: dict[Path, list[Finding]] = {}
         wanted = self._in_scope(results) if self.scope is not None else None
+        if self._checked is None:
+            self._remember_check(project, results)
         for path, result in results.items():
             fixes = [
                 f for f in result.findings
-                if self._allowed(f.fix) and (wanted is None or id(f) in wanted)
+                if self._allowed(f.fix)
+                and (wanted is None or id(f) in wanted)
+                and self._as_checked(project, path, f)
             ]
             if fixes and path not in self._read_only:
                 chosen[path] = fixes
@@ -315,8 +332,52 @@ class Fixer:
                 jobs.append((path, findings, module_name(path, self.config.src)))
         return changed | self._rewrite_many(jobs)
 
+    @staticmethod
+    def _identity(path: Path, finding: Finding) -> tuple:
+        return (path, finding.code, finding.key, finding.snippet)
+
+    def _remember_check(self, project: Project, results: dict[Path, FileResult]) -> None:
+        self._first_project = project
+        self._checked = Counter(
+            self._identity(path, f) for path, r in results.items() for f in r.findings if f.fix is not None
+        )
+        # Raw reads check could not fix, by key: the registry check pointed them to.
+        for path, result in results.items():
+            for finding in result.findings:
+                if finding.code != "ENV001" or finding.fix is not None or not finding.key:
+                    continue
+                module = module_name(path, self.config.src)
+                key = project.canonical_name(finding.key) or finding.key
+                suggested = project.registry_for_key(key, module) or project.governing_registry(module)
+                if suggested is not None:
+                    self._unfixed_reads.setdefault(key, set()).add(suggested.path)
+
+    def _as_checked(self, project: Project, path: Path, finding: Finding) -> bool:
+        """Whether applying this fix keeps ``fix`` in agreement with ``check``.
+
+        A fix ``check`` reported is applied as reported. A later pass can offer a
+        fix ``check`` could not (a key this run registered): it is applied only
+        when it goes through the registry ``check`` pointed to — a key registered
+        in sglang.srt's ``Envs`` for one file does not pull a multimodal_gen file,
+        whose own registry ``check`` named, into sglang.srt's.
+        """
+        if project is self._first_project or self._checked.get(self._identity(path, finding)):
+            return True
+        if finding.code in _FIXES_KEEP_ITS_REGISTRY:
+            return True
+        key = finding.key
+        first = self._first_project
+        if not key or first is None:
+            return False
+        module = module_name(path, self.config.src)
+        key = project.canonical_name(key) or key
+        now = project.registry_for_key(key, module)
+        suggested = first.registry_for_key(key, module) or first.governing_registry(module)
+        return now is not None and suggested is not None and now.path == suggested.path
+
     def _resolve_new_fields(self, chosen: dict[Path, list[Finding]]) -> set[RegistryEdit]:
-        """A new key is added once; call sites implying different descriptors block it."""
+        """A new key is added once; call sites implying different descriptors block it, and
+        so do reads of the key that ``check`` pointed to another registry."""
         implied: dict[tuple[str, str], set[RegistryEdit]] = {}
         for findings in chosen.values():
             for finding in findings:
@@ -324,7 +385,17 @@ class Fixer:
                     if edit.kind == "add-field":
                         implied.setdefault((edit.registry_path, edit.name), set()).add(edit)
         blocked = set()
-        for (_, name), edits in implied.items():
+        for (registry_path, name), edits in implied.items():
+            elsewhere = {p for p in self._unfixed_reads.get(name, ()) if str(p) != registry_path}
+            if elsewhere:
+                # Registering here would pull reads check pointed to another registry
+                # into this one on the next run: fix would not be what check said.
+                blocked |= edits
+                where = ", ".join(sorted(display_path(p) for p in elsewhere))
+                note = f"{name}: also read where check points to another registry ({where}); register it by hand"
+                if note not in self.report.notes:
+                    self.report.notes.append(note)
+                continue
             if len(edits) > 1:
                 blocked |= edits
                 variants = ", ".join(sorted(f"{e.descriptor}({e.default_source})" for e in edits))
@@ -363,12 +434,12 @@ class Fixer:
             return False
         original = self._sources.setdefault(path, source)
         outcome = _rewrite_guarded(
-            path, source, original, findings, extra, module, self._protected(path, findings)
+            path, source, original, findings, extra, module, self._protected(path, findings), self.style
         )
         return self._record(path, original, findings, outcome)
 
     def _imported_elsewhere(self) -> dict[bytes, set[bytes]]:
-        """name -> last components of the modules other files import it from.
+        """name -> the modules other files import it from, as written (``a.b.c``, ``.c``).
 
         Built once per run from every project file (``from x.y import name``), so
         an import a rewrite left unused is kept when another module imports the
@@ -385,7 +456,7 @@ class Fixer:
                 if b"import" not in data:
                     continue
                 for match in statement.finditer(data):
-                    module = match.group(1).rsplit(b".", 1)[-1]
+                    module = match.group(1)
                     for name in re.findall(rb"\b\w+\b", match.group(2)):
                         index.setdefault(name, set()).add(module)
             self._import_index = index
@@ -395,9 +466,19 @@ class Fixer:
         names = {n for f in findings for n in f.fix.maybe_unused}
         if not names:
             return frozenset()
-        last = (module_name(path, self.config.src).rpartition(".")[2] or path.stem).encode()
+        module = module_name(path, self.config.src).encode()
+        last = module.rpartition(b".")[2] or path.stem.encode()
         index = self._imported_elsewhere()
-        return frozenset(n for n in names if last in index.get(n.encode(), ()))
+
+        def reexported(name: str) -> bool:
+            # ``from sglang.srt.x.utils import name`` names this module exactly; a relative
+            # ``from .utils import name`` is matched by its last component (conservative).
+            sources = index.get(name.encode(), ())
+            return module in sources or any(
+                s.startswith(b".") and s.rpartition(b".")[2] == last for s in sources
+            )
+
+        return frozenset(n for n in names if reexported(n))
 
     def _rewrite_many(self, jobs: list[tuple[Path, list[Finding], str]]) -> set[Path]:
         """Rewrite independent files, in worker processes when there are many."""
@@ -407,7 +488,9 @@ class Fixer:
             if path in self._read_only:
                 continue
             original = self._sources.setdefault(path, source)
-            work.append((path, source, original, findings, [], module, self._protected(path, findings)))
+            work.append(
+                (path, source, original, findings, [], module, self._protected(path, findings), self.style)
+            )
         parallel = self.jobs > 1 and len(work) >= PARALLEL_REWRITE_THRESHOLD
         if parallel and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
@@ -538,19 +621,26 @@ def rewrite(
     extra: list[Edit],
     module: str,
     protected: frozenset[str] = frozenset(),
+    style: CodeStyle = CodeStyle(),
+    salvage: bool = True,
 ) -> Rewrite:
     """Apply non-overlapping fixes (and ``extra`` registry edits) to one file's text.
 
     A module-level function so worker processes can run it: the file's text in,
-    its new text out, nothing else shared.
+    its new text out, nothing else shared. The result must compile and must not
+    give pyflakes anything new to say (an undefined name, a redefinition, an
+    unused import); when the fixes together would, the ones that can be applied
+    alone without it are kept (``salvage``) and the others wait.
     """
+    findings_in = findings
+    findings = _without_binding_conflicts(findings)
     placed = place_edits(source, findings, extra)
     if placed is None:
         return Rewrite(None, [], note="registry edits overlap; not applied")
     applied, accepted = placed
     if not applied and not extra:
         return Rewrite(None, [])
-    text = splice(source.text, accepted)
+    text, touched = apply_wrapped(source.text, accepted, style.line_length)
     try:
         text = update_imports(
             text,
@@ -559,16 +649,75 @@ def rewrite(
             module,
             path.name == "__init__.py",
             protected,
+            style,
+            touched,
         )
-    except Exception as exc:  # LibCST could not handle the file: leave it alone
-        return Rewrite(None, [], error=f"not fixed: imports: {exc}")
-    problem = _compile_problem(original.text, text, path)
-    if problem:
-        return Rewrite(None, [], error=f"not fixed: {problem}; file left unchanged")
+    except (ImportEditError, SyntaxError, ValueError) as exc:
+        return Rewrite(None, [], error=f"not fixed: imports: {exc}; file left unchanged")
+    tree = _compiled_tree(text, path)
+    if tree is None:
+        problem = _compile_problem(original.text, text, path)
+        if problem:
+            return Rewrite(None, [], error=f"not fixed: {problem}; file left unchanged")
     if text == source.text:
         return Rewrite(None, [])
-    position = {id(finding): index for index, finding in enumerate(findings)}
+    # Applied fixes are found by identity: equal findings must not share one index.
+    position = {id(finding): index for index, finding in enumerate(findings_in)}
+    touched_names = frozenset(
+        {r.asname or r.name or r.module.partition(".")[0] for f in applied for r in f.fix.add_imports}
+        | {n for f in applied for n in f.fix.maybe_unused}
+        | {n for _, _, content in accepted for n in re.findall(r"[A-Za-z_]\w*", content)}
+    )
+    flagged = new_problems(source.text, text, str(path), tree, kept_imports=protected, names=touched_names)
+    if flagged:
+        if salvage and len(applied) > 1:
+            kept: list[Finding] = []
+            for finding in applied:
+                trial = rewrite(
+                    path, source, original, kept + [finding], extra, module, protected, style, False
+                )
+                if trial.text is not None:
+                    kept.append(finding)
+            if kept:
+                outcome = rewrite(path, source, original, kept, extra, module, protected, style, False)
+                if outcome.text is not None:
+                    return Rewrite(outcome.text, [position[id(kept[i])] for i in outcome.applied])
+        return Rewrite(
+            None,
+            [],
+            error=f"not fixed: the rewrite would add {', '.join(flagged)} (pyflakes); file left unchanged",
+        )
     return Rewrite(text, [position[id(f)] for f in applied])
+
+
+def _without_binding_conflicts(findings: list[Finding]) -> list[Finding]:
+    """Drop fixes whose import would bind a name another fix in the file binds to
+    something else (``envs`` from two registries: the second import would shadow the
+    first). They wait for the next pass, which sees the first binding and picks
+    another name."""
+    bound: dict[str, tuple[str, Optional[str]]] = {}
+    kept = []
+    for finding in findings:
+        requests = finding.fix.add_imports if finding.fix else ()
+        targets = {
+            (r.asname or r.name or r.module.partition(".")[0]): (r.module, r.name) for r in requests
+        }
+        if any(bound.get(local, target) != target for local, target in targets.items()):
+            continue
+        bound.update(targets)
+        kept.append(finding)
+    return kept
+
+
+def _compiled_tree(text: str, path: Path) -> Optional[ast.Module]:
+    """The parsed text when it also compiles (one parse serves the compile check and
+    pyflakes), else None."""
+    try:
+        tree = ast.parse(text, filename=str(path))
+        compile(tree, str(path), "exec", dont_inherit=True)
+        return tree
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _compile_problem(before: str, after: str, path: Path) -> Optional[str]:

@@ -133,4 +133,4 @@ def test_fix_in_workers_matches_fix_in_one_process(tmp_path, monkeypatch):
             )
         )
     assert outputs[0] == outputs[1]
-    assert sum(count for _, count in outputs[0][0]) == 36
+    assert sum(count for _, count in outputs[0][0]) == 39

@@ -30,7 +30,7 @@ def test_text_output_is_flake8_style_and_sorted(sglang_project, run_cli):
         "os.environ.update(); use envs.SGLANG_IS_IN_CI.set(...)",
         "python/sglang/srt/writes.py:13:23: ENV001 raw write of SGLANG_USE_AITER via "
         "os.environ.update(); use envs.SGLANG_USE_AITER.set(...)",
-        "Found 7 findings (3 fixable, 1 with unsafe fixes).",
+        "Found 7 findings (4 fixable).",
     ]
     assert err == ""
 

@@ -128,7 +128,7 @@ def test_a_rename_an_inversion_and_a_new_descriptor_in_one_registry_compose(tmp_
         "class Envs:\n"
         "    SGLANG_ENABLE_FOO = EnvBool(False)\n"
         "    SGLANG_LEGACY = EnvInt(3)\n\n"
-        "    # Migrated from raw environment reads (envlint fix)\n"
+        "    # Brand\n"  # no section fits: a new one, named after the key's first word
         '    SGLANG_BRAND_NEW = EnvStr("x")\n\n\n'
         "envs = Envs()\n\n"
         "_DEPRECATED_ENVS = {\n"
@@ -292,14 +292,14 @@ def test_a_recursion_error_while_rewriting_is_one_error_line(tmp_path, monkeypat
     root = _project(
         tmp_path, {"python/sglang/other/deep.py": INDEPENDENT, "python/sglang/other/flat.py": INDEPENDENT}
     )
-    real = fixer._compile_problem
+    real = fixer._compiled_tree
 
-    def compile_problem(before, after, path):
+    def compiled_tree(text, path):
         if path.name == "deep.py":
             raise RecursionError("maximum recursion depth exceeded during compilation")
-        return real(before, after, path)
+        return real(text, path)
 
-    monkeypatch.setattr(fixer, "_compile_problem", compile_problem)
+    monkeypatch.setattr(fixer, "_compiled_tree", compiled_tree)
     code, out, err = run_cli("fix", "-j", "1", "--select", "ENV001", "python/sglang/other", cwd=root)
     assert code == 1
     assert err == (

@@ -93,6 +93,7 @@ def test_the_diff_marks_missing_final_newlines_and_keeps_odd_characters_in_their
     assert (
         b'-X = os.getenv("SGLANG_LOG_LEVEL", "info")\n\\ No newline at end of file\n'
         b"+from sglang.srt.environ import envs\n"
+        b"+\n"  # isort's blank line between the import block and the code
         b"+X = envs.SGLANG_LOG_LEVEL.get()\n\\ No newline at end of file\n"
         b"--- a/python/sglang/srt/b_breaks.py\n"
     ) in diff
@@ -103,7 +104,7 @@ def test_the_diff_marks_missing_final_newlines_and_keeps_odd_characters_in_their
     assert b'+Z = envs.SGLANG_LOG_LEVEL.get()\r\n' in diff
     assert b' NOTE = "\xe9t\xe9"\n' in diff
     assert b"-\xef\xbb\xbfimport os\n-V = " in diff
-    assert b"+\xef\xbb\xbffrom sglang.srt.environ import envs\n+V = " in diff
+    assert b"+\xef\xbb\xbffrom sglang.srt.environ import envs\n+\n+V = " in diff
     assert b" # last\n\\ No newline at end of file\n" in diff
 
 

@@ -23,7 +23,7 @@ from conftest import FIXTURES
 FIX_PROJECT = FIXTURES / "fix_project"
 SRT = "python/sglang/srt"
 RAW = 'import os\nX = os.getenv("SGLANG_LOG_LEVEL", "info")\n'
-FIXED = "from sglang.srt.environ import envs\nX = envs.SGLANG_LOG_LEVEL.get()\n"
+FIXED = "from sglang.srt.environ import envs\n\nX = envs.SGLANG_LOG_LEVEL.get()\n"
 NEW_KEY = 'import os\nY = os.getenv("SGLANG_BRAND_NEW", "x")\n'
 
 

@@ -43,7 +43,7 @@ def test_diff_base_fixes_only_changed_lines(feature, run_cli):
         "1 finding outside --diff-base was left alone.",
     ]
     assert (feature.root / SERVER).read_text() == (
-        "import os\nfrom sglang.srt.environ import envs\n\n"
+        "import os\n\nfrom sglang.srt.environ import envs\n\n"
         'timeout = int(os.getenv("SGLANG_TIMEOUT_KEEP_ALIVE", "5"))\n'
         "level = envs.SGLANG_LOG_LEVEL.get()\n"
     )
@@ -121,7 +121,7 @@ def test_exit_codes_with_fixes_and_leftovers(feature, run_cli, options, code, pr
     feature.write(SERVER, OLD + UNSAFE_LINE)
     got, out, _ = run_cli("fix", *options, cwd=feature.root)
     leftover = (
-        f"{SERVER}:5:11: ENV001 raw read of SGLANG_ENABLE_METRICS via os.getenv(); "
+        f"{SERVER}:6:11: ENV001 raw read of SGLANG_ENABLE_METRICS via os.getenv(); "
         "use envs.SGLANG_ENABLE_METRICS.get()"
     )
     summary = [
@@ -149,7 +149,7 @@ def test_quiet_fix_prints_leftovers_only(feature, run_cli):
     code, out, err = run_cli("fix", "-q", cwd=feature.root)
     assert (code, err) == (1, "")
     assert out == (
-        f"{SERVER}:5:11: ENV001 raw read of SGLANG_ENABLE_METRICS via os.getenv(); "
+        f"{SERVER}:6:11: ENV001 raw read of SGLANG_ENABLE_METRICS via os.getenv(); "
         "use envs.SGLANG_ENABLE_METRICS.get()\n"
     )
 
@@ -222,11 +222,12 @@ def test_show_fixes_puts_each_hunk_under_its_reasons(feature, run_cli):
         f"# {SERVER}:3: ENV001 [safe] Replace with `envs.SGLANG_TIMEOUT_KEEP_ALIVE.get()`",
         f"--- a/{SERVER}",
         f"+++ b/{SERVER}",
-        "@@ -1,6 +1,7 @@",
+        "@@ -1,6 +1,8 @@",
         " import os",
-        "+from sglang.srt.environ import envs",
         " ",
         '-timeout = int(os.getenv("SGLANG_TIMEOUT_KEEP_ALIVE", "5"))',
+        "+from sglang.srt.environ import envs",  # its own isort section, after the stdlib one
+        "+",
         "+timeout = envs.SGLANG_TIMEOUT_KEEP_ALIVE.get()",
         ' home = os.getenv("HOME")',
         " a = 1",
@@ -235,7 +236,7 @@ def test_show_fixes_puts_each_hunk_under_its_reasons(feature, run_cli):
         f"#     unsafe: {reason}",
         f"--- a/{SERVER}",
         f"+++ b/{SERVER}",
-        "@@ -9,4 +9,4 @@",  # the first hunk applied: one line further down
+        "@@ -10,4 +10,4 @@",  # the first hunk applied: two lines further down
         " d = 4",
         " e = 5",
         " f = 6",

@@ -333,5 +333,5 @@ def test_fix_reads_only_regular_files_and_fixes_the_rest(tmp_path):
     errors = _err_lines(done.stderr)
     assert len(errors) == 4 and all(line.startswith("envlint: error: ") for line in errors)
     assert (root / "good.py").read_text() == (
-        "from sglang.srt.environ import envs\nx = envs.SGLANG_LOG_LEVEL.get()\n"
+        "from sglang.srt.environ import envs\n\nx = envs.SGLANG_LOG_LEVEL.get()\n"
     )

@@ -88,7 +88,7 @@ def test_fix_leaves_ignored_files_alone(tmp_path, run_cli):
     code, out, err = run_cli("fix", "src", "tests", cwd=root)
     assert (root / "tests/test_server.py").read_text() == READ
     assert (root / "src/server.py").read_text() == (
-        "import os\nfrom sglang.srt.environ import envs\n"
+        "import os\n\nfrom sglang.srt.environ import envs\n"
         'x = envs.SGLANG_LOG_LEVEL.get()\ny = os.getenv("SGL_OLD")\n'
     )
     assert "Fixed 1 finding in 1 file (ENV001: 1)." in out.splitlines()

@@ -204,7 +204,7 @@ def test_changed_lines_hooks_on_a_codebase_with_debt(hook_repo, project, environ
     assert fix[-2:] == ["Fixed 1 finding in 1 file (ENV001: 1).", "2 findings outside --diff-base were left alone."]
     fixed = (project.root / SERVER).read_text()
     assert fixed == (
-        "# touched\nimport os\nfrom sglang.srt.environ import envs\n\n"
+        "# touched\nimport os\n\nfrom sglang.srt.environ import envs\n\n"
         'timeout = int(os.getenv("SGLANG_TIMEOUT_KEEP_ALIVE", "5"))\n'
         'metrics = os.getenv("SGLANG_ENABLE_METRICS")\n'
         "level = envs.SGLANG_LOG_LEVEL.get()\n"
@@ -217,7 +217,7 @@ def test_changed_lines_hooks_on_a_codebase_with_debt(hook_repo, project, environ
     done = _commit(project, environment, "add an unsafe raw read")
     assert done.returncode == 1
     new = (
-        f"{SERVER}:8:9: ENV001 raw read of SGLANG_ENABLE_METRICS via os.getenv(); "
+        f"{SERVER}:9:9: ENV001 raw read of SGLANG_ENABLE_METRICS via os.getenv(); "
         "use envs.SGLANG_ENABLE_METRICS.get()"
     )
     check = _hook_output(done, "envlint (changed lines)")

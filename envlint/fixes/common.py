@@ -16,6 +16,7 @@ from typing import Any, Optional
 from ..context import FileContext
 from ..findings import Edit, ImportRequest
 from ..registry import Registry
+from .definitions import origin
 
 # Parents in which a ``not x`` replacement needs no parentheses.
 _LOW_PRECEDENCE_OK = (ast.If, ast.While, ast.Assert, ast.Return, ast.Assign, ast.AnnAssign,
@@ -79,12 +80,14 @@ def literal(value: Any) -> Optional[str]:
     return text
 
 
-_SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "CREDENTIAL", "PRIVATE_KEY")
+_SECRET_WORDS = frozenset({"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL", "CREDENTIALS"})
 
 
 def looks_secret(name: str) -> bool:
-    """Names whose values must not be exported or logged (sglang's ``secret=True``)."""
-    return any(word in name for word in _SECRET_WORDS)
+    """Names whose values must not be exported or logged (sglang's ``secret=True``):
+    one of the name's words is KEY, SECRET, TOKEN, PASSWORD (``HF_TOKEN``,
+    ``OPENAI_API_KEY``) — whole words, so ``MAX_TOKENS`` and ``KEYS_PER_RANK`` are not."""
+    return any(word in _SECRET_WORDS for word in name.upper().split("_"))
 
 
 def registry_reference(
@@ -103,10 +106,15 @@ def registry_reference(
     at_module_level = scope is resolver.module_scope and site is not None
     target = registry.qualified_name
     attribute = target.rpartition(".")[2]
+    roots = (*ctx.config.src, ctx.config.root)
     for name, value in resolver.module_scope.bindings.items():
         if not isinstance(value, str):
             continue
-        matches = (value == target and scope.lookup(name) == target) or (
+        if value != target and name == attribute and scope.lookup(name) == value:
+            # ``from sglang.srt.utils import envs``: the registry, re-exported.
+            value = target if origin(value, roots) == target else value
+        visible = scope.lookup(name) in (target, resolver.module_scope.bindings[name])
+        matches = (value == target and visible) or (
             registry.style == "descriptor"
             and f"{value}.{attribute}" == target
             and scope.lookup(name) == value
@@ -127,12 +135,61 @@ def registry_reference(
         module, name = registry.package, attribute
     package_last = registry.package.rpartition(".")[2] or "registry"
     for local in (name, f"{package_last}_envs"):
+        if local == name and _claimed_by_governing_registry(ctx, registry, name):
+            continue
         if not scope.is_bound(local):
             if import_as:  # ``import vllm.envs as envs``
                 return local, (ImportRequest(registry.module, None, local),)
             asname = None if local == name else local
             return local, (ImportRequest(module, name, asname),)
     return None
+
+
+def _default_name(registry: Registry) -> str:
+    if registry.style == "descriptor":
+        return registry.instance or "envs"
+    return registry.qualified_name.rpartition(".")[2]
+
+
+def _claimed_by_governing_registry(ctx: FileContext, registry: Registry, name: str) -> bool:
+    """Whether ``name`` is left to the registry that governs this module because the
+    file reads keys of both: a multimodal_gen file reading diffusion and sglang.srt
+    keys imports the diffusion registry as ``envs`` and sglang.srt's as ``srt_envs``,
+    in ``check`` already — not one ``envs`` shadowing the other, and not a name
+    ``fix`` would have to change between passes."""
+    project = ctx.project
+    governing = project.governing_registry(ctx.module)
+    if governing is None or governing is registry or _default_name(governing) != name:
+        return False
+    return ctx.memo("governing-registry-read", ctx.tree, lambda: _reads_keys_of(ctx, governing))
+
+
+def _reads_keys_of(ctx: FileContext, registry: Registry) -> bool:
+    """Whether the file reads (by literal name) a key that goes through ``registry``.
+
+    A syntactic scan for naming only: string literals in the places a raw read
+    names its key (first argument, subscript, ``in`` test).
+    """
+    project = ctx.project
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call) and node.args:
+            literal_node = node.args[0]
+        elif isinstance(node, ast.Subscript):
+            literal_node = node.slice
+        elif isinstance(node, ast.Compare):
+            literal_node = node.left
+        else:
+            continue
+        if not (isinstance(literal_node, ast.Constant) and isinstance(literal_node.value, str)):
+            continue
+        key = literal_node.value
+        if not project.is_owned(key):
+            continue
+        key = project.canonical_name(key) or key
+        target = project.registry_for_key(key, ctx.module) or project.governing_registry(ctx.module)
+        if target is registry:
+            return True
+    return False
 
 
 def _import_lines(ctx: FileContext, name: str) -> list[int]:
@@ -196,13 +253,38 @@ def _import_layout(ctx: FileContext, registry: Registry) -> tuple[int, int]:
     return ctx.memo("import layout", registry, compute)
 
 
+def raises_are_caught(ctx: FileContext, node: ast.AST) -> bool:
+    """Whether an exception ``node`` raises may be caught in its own function: it
+    sits in the body of a ``try`` or of a ``with suppress(...)``. Such an exception
+    is working behaviour, not a crash a rewrite may repair."""
+    child = node
+    parent = ctx.parent_of(node)
+    while parent is not None and not isinstance(
+        parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
+    ):
+        if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
+            if any(child is statement for statement in parent.body):
+                return True
+        if isinstance(parent, (ast.With, ast.AsyncWith)) and any(child is s for s in parent.body):
+            for item in parent.items:
+                call = item.context_expr
+                func = call.func if isinstance(call, ast.Call) else None
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name == "suppress":
+                    return True
+        child, parent = parent, ctx.parent_of(parent)
+    return False
+
+
 def imported_names(ctx: FileContext, node: ast.AST) -> tuple[str, ...]:
-    """Module-level names used inside ``node``: imports a rewrite may leave unused."""
+    """Names used inside ``node`` that an import binds (at module level or in the
+    enclosing function): imports a rewrite may leave unused."""
     module_bindings = ctx.resolver.module_scope.bindings
     names = {
         n.id
         for n in ast.walk(node)
-        if isinstance(n, ast.Name) and isinstance(module_bindings.get(n.id), str)
+        if isinstance(n, ast.Name)
+        and (isinstance(module_bindings.get(n.id), str) or ctx.scope.lookup(n.id) is not None)
     }
     return tuple(sorted(names))
 

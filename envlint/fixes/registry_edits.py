@@ -1,10 +1,14 @@
 """Turn ``RegistryEdit`` requests into text edits on a descriptor registry file.
 
-* add-field: a new typed descriptor goes under the section whose fields share
-  the longest name prefix with it (``SGLANG_SCHEDULER_FOO`` joins the section
-  holding ``SGLANG_SCHEDULER_RECV_INTERVAL``); with no meaningful match (only
-  the ``SGLANG`` prefix in common) it goes into one clearly named new section at
-  the end of the class, in the file's own banner style.
+* add-field: a new typed descriptor goes next to its closest relative, the way a
+  reviewer would place it: beside the fields sharing most leading name tokens
+  (``SGLANG_MORI_X`` beside ``SGLANG_MORI_NUM_MAX_DISPATCH_TOKENS_PER_RANK``, in
+  alphabetical order when the neighbours are), else at the end of the section
+  whose title shares a word with the name (``HEALTH_CHECK_TIMEOUT`` under "HTTP
+  server and health"). Only a key nothing fits opens a section, named after its
+  first word, after the last field, in the file's own comment style. The line
+  is written like its neighbours (``    NAME = EnvBool(False)``); sharing only the
+  project prefix (``SGLANG``) is no relation.
 * add-deprecation: keeps an old name working after a rename, through whatever
   the registry already uses — a ``_print_deprecated_env(old, new)`` call next
   to the existing ones, or an entry in the ``_DEPRECATED_ENVS`` table.
@@ -24,7 +28,6 @@ from ..findings import Edit, RegistryEdit
 from ..registry import Registry, _class_fields, descriptor_classes
 from ..source import SourceFile
 
-NEW_SECTION = "Migrated from raw environment reads (envlint fix)"
 _BANNER = re.compile(r"^(\s*)#\s*([=\-#*~]{3,})\s*$")
 
 
@@ -48,6 +51,71 @@ def _registry_class(tree: ast.Module, registry: Registry) -> Optional[ast.ClassD
     return None
 
 
+def _words(text: str) -> set[str]:
+    """Lower-case words of a name or a section title, plurals folded (``tokens`` ~ ``token``)."""
+    words = set()
+    for word in re.split(r"[^0-9A-Za-z]+", text.lower()):
+        if len(word) > 3 and word.endswith("s"):
+            word = word[:-1]
+        if word:
+            words.add(word)
+    return words
+
+
+_TITLE_NOISE = {"and", "the", "for", "of", "sglang", "sgl", "options", "other", "others", "test"}
+
+
+def _closest(
+    name: str, fields: list[tuple[ast.stmt, str, ast.Call]], registry: Registry, floor: int
+) -> tuple[Optional[ast.stmt], Optional[ast.stmt]]:
+    """(insert after this field, or before this one) for the key's closest relative:
+    the fields sharing most leading name tokens (``SGLANG_MORI_*`` with
+    ``SGLANG_MORI_NUM_MAX_DISPATCH_TOKENS_PER_RANK``), else the section whose title
+    shares words with the name (``HEALTH_CHECK_TIMEOUT`` in "HTTP server and health").
+    (None, None) when nothing fits."""
+    scored = [(_common_tokens(name, field_name), stmt, field_name) for stmt, field_name, _ in fields]
+    best = max((score for score, _, _ in scored), default=0)
+    if best > floor:
+        relatives = [(stmt, field_name) for score, stmt, field_name in scored if score == best]
+        section = registry.fields[relatives[0][1]].section if relatives[0][1] in registry.fields else None
+        group = [
+            (stmt, field_name) for stmt, field_name in relatives
+            if field_name in registry.fields and registry.fields[field_name].section == section
+        ] or relatives
+        names = [field_name for _, field_name in group]
+        if names == sorted(names):
+            earlier = [stmt for stmt, field_name in group if field_name < name]
+            if not earlier:
+                return None, group[0][0]
+            return earlier[-1], None
+        return group[-1][0], None
+    key_words = _words(name) - _words(" ".join(p.rstrip("_") for p in ("SGLANG_", "SGL_")))
+    best_section, best_score = None, 0
+    for title in dict.fromkeys(f.section for f in registry.fields.values() if f.section):
+        score = len(key_words & (_words(title) - _TITLE_NOISE))
+        if score > best_score:
+            best_section, best_score = title, score
+    if best_section is None:
+        return None, None
+    members = [
+        stmt
+        for stmt, field_name, _ in fields
+        if registry.fields.get(field_name) and registry.fields[field_name].section == best_section
+    ]
+    return (members[-1], None) if members else (None, None)
+
+
+def _section_title(name: str, owned_prefixes: tuple[str, ...]) -> str:
+    """A title for a new section, from the first token after the project prefix."""
+    rest = name
+    for prefix in sorted(owned_prefixes, key=len, reverse=True):
+        if name.startswith(prefix):
+            rest = name[len(prefix):]
+            break
+    token = rest.split("_")[0] or rest
+    return token if len(token) <= 4 else token.title()
+
+
 def add_field_edits(
     source: SourceFile,
     tree: ast.Module,
@@ -55,10 +123,12 @@ def add_field_edits(
     requests: list[RegistryEdit],
     owned_prefixes: tuple[str, ...],
 ) -> list[Edit]:
-    """Edits that add each requested descriptor under the section it fits best.
+    """Edits that add each requested descriptor next to its closest relative.
 
     ``owned_prefixes`` (the configuration's) are too common to count as a
-    shared name prefix: every owned key starts with one.
+    shared name prefix: every owned key starts with one. A key nothing fits
+    opens a section named after its first word (``SGLANG_MORI_X`` -> "Mori") at
+    the end of the fields, in the file's own comment style.
     """
     class_node = _registry_class(tree, registry)
     if class_node is None:
@@ -75,41 +145,31 @@ def add_field_edits(
     newline = source.newline
     body_indent = " " * (class_node.body[0].col_offset if class_node.body else 4)
     by_line: dict[int, list[str]] = defaultdict(list)
-    orphans: list[str] = []
+    orphans: dict[str, list[str]] = defaultdict(list)
     for request in sorted(requests, key=lambda r: r.name):
         line = f"{body_indent}{request.name} = {request.descriptor}({request.default_source}){newline}"
         # Sharing only the project prefix ("SGLANG") is not a match; a vendor
         # prefix ("MOONCAKE") is.
         floor = 1 if request.name.startswith(owned_prefixes) else 0
-        best, best_score = None, floor
-        for _, name, _ in fields:
-            score = _common_tokens(request.name, name)
-            if score > best_score:
-                best, best_score = name, score
-        if best is None:
-            # An earlier run's new section collects later orphans too.
-            earlier = [stmt for stmt, name, _ in fields if registry.fields[name].section == NEW_SECTION]
-            if earlier:
-                by_line[earlier[-1].end_lineno + 1].append(line)
-            else:
-                orphans.append(line)
-            continue
-        # After the last field of the matched field's section.
-        section = registry.fields[best].section
-        last = None
-        for stmt, name, _ in fields:
-            if registry.fields.get(name) and registry.fields[name].section == section:
-                last = stmt
-        by_line[last.end_lineno + 1].append(line)
+        after, before = _closest(request.name, fields, registry, floor)
+        if after is not None:
+            by_line[after.end_lineno + 1].append(line)
+        elif before is not None:
+            by_line[_comment_start(source, before.lineno)].append(line)
+        else:
+            orphans[_section_title(request.name, owned_prefixes)].append(line)
     if orphans:
         banner = _banner_line(source, class_node)
-        header = [newline]
-        if banner:
-            header += [banner + newline, f"{body_indent}# {NEW_SECTION}{newline}", banner + newline]
-        else:
-            header.append(f"{body_indent}# {NEW_SECTION}{newline}")
-        # After everything else that goes at the end of the class.
-        by_line[class_node.end_lineno + 1].extend(header + orphans)
+        last = fields[-1][0].end_lineno if fields else class_node.end_lineno
+        header: list[str] = []
+        for title, lines in orphans.items():
+            header.append(newline)
+            if banner:
+                header += [banner + newline, f"{body_indent}# {title}{newline}", banner + newline]
+            else:
+                header.append(f"{body_indent}# {title}{newline}")
+            header += lines
+        by_line[last + 1].extend(header)
     return [Edit(line, 0, line, 0, "".join(texts)) for line, texts in sorted(by_line.items())]
 
 
@@ -126,6 +186,11 @@ def module_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             names.add(node.target.id)
     return names
+def _comment_start(source: SourceFile, lineno: int) -> int:
+    """The first of the comment lines directly above ``lineno`` (its description)."""
+    while lineno > 1 and source.line_text(lineno - 1).lstrip().startswith("#"):
+        lineno -= 1
+    return lineno
 
 
 def _banner_line(source: SourceFile, class_node: ast.ClassDef) -> Optional[str]:

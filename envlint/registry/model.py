@@ -101,6 +101,8 @@ class Registry:
     # the registry API methods whose code is the one envlint models (``verified_methods``):
     # "is_set", "set", "clear" of EnvField (descriptor style); "is_set" (module style)
     verified_methods: frozenset[str] = frozenset()
+    # descriptor classes whose __bool__/__len__ always raise (``truthiness_raising``)
+    truthiness_raises: frozenset[str] = frozenset()
     # the registry module lists its descriptors (``vars(Envs)``): a new one is visible
     enumerates_fields: bool = False
     supports_secret: bool = False  # EnvField(..., secret=True) exists

@@ -175,3 +175,61 @@ def verified_methods(tree: ast.Module, style: str, dict_name: Optional[str] = No
             if _body_matches(node, _MODULE_IS_SET, arg=arg, dict=dict_name or DEFAULT_ENV_DICT):
                 verified.add("is_set")
     return frozenset(verified)
+
+
+def _raises_only(function: Optional[ast.FunctionDef]) -> bool:
+    """The body is a single ``raise`` (a docstring aside): calling it always raises."""
+    if function is None or function.decorator_list:
+        return False
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None
+
+
+def _bases(classes: dict[str, ast.ClassDef], name: str) -> list[str]:
+    """``name`` and its base classes defined in the file, in method resolution order
+    (depth first, left to right: enough for the single-inheritance chains of EnvField)."""
+    order, pending = [], [name]
+    while pending:
+        current = pending.pop(0)
+        if current in order or current not in classes:
+            continue
+        order.append(current)
+        pending[:0] = [b.id for b in classes[current].bases if isinstance(b, ast.Name)]
+    return order
+
+
+def truthiness_raising(tree: ast.Module, registry_class: Optional[str]) -> frozenset[str]:
+    """The descriptor classes whose truth test (``__bool__``) and ``len()`` (``__len__``)
+    always raise, as sglang's ``EnvField`` does on purpose.
+
+    For those, ``if envs.K:`` fails in every environment, so adding ``.get()``
+    repairs a crash (ENV004's fix is safe). Checked on the registry's own code: the
+    first class in each descriptor's bases that defines ``__bool__`` / ``__len__``
+    must do nothing but raise, no class in the chain may define ``__get__`` (then
+    ``envs.K`` would not be the descriptor object), and the registry class must not
+    redefine attribute access.
+    """
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    registry = classes.get(registry_class or "")
+    if registry is not None and any(
+        isinstance(s, ast.FunctionDef) and s.name in ("__getattr__", "__getattribute__")
+        for s in registry.body
+    ):
+        return frozenset()
+    raising = set()
+    for name in classes:
+        chain = _bases(classes, name)
+        if "EnvField" not in chain:
+            continue
+        if any(_method(classes, c, "__get__") is not None for c in chain):
+            continue
+        ok = True
+        for dunder in ("__bool__", "__len__"):
+            owner = next((c for c in chain if _method(classes, c, dunder) is not None), None)
+            if owner is None or not _raises_only(_method(classes, owner, dunder)):
+                ok = False
+        if ok:
+            raising.add(name)
+    return frozenset(raising)

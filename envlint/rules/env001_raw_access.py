@@ -56,12 +56,15 @@ class RawEnvAccess(Rule):
     A key that is not registered yet gets a typed descriptor in `Envs` first.
 
     ## Fix safety
-    The fix is *safe* only when the rewritten read returns the same value for
-    the variable unset and for every value the descriptor parses, and leaves
-    `os.environ` the same; otherwise it is *unsafe* and says what would change
-    (for example `os.environ.get("K")` returns a `str` where an `EnvBool`
-    returns a `bool`; `os.environ["K"]` raises `KeyError` where `.get()` returns
-    the default).
+    The fix is *safe* only when the rewritten code gives the same value (type
+    included) for the variable unset and for every string a user can set, and
+    leaves `os.environ` the same — except where the original raises and nothing
+    around it catches the error (`os.environ["K"]` when unset: the rewrite
+    returns the default, a repaired crash). Otherwise it is *unsafe*, and its
+    reason names every value that reads differently (for example
+    `os.environ.get("K")` returns the `str` as set where an `EnvBool` returns a
+    `bool`; sglang's diffusion `get_bool_env_var` reads `on` and `t` as true,
+    `EnvBool` does not). See docs/fixing.md.
     """
 
     code = "ENV001"
@@ -85,13 +88,13 @@ class RawEnvAccess(Rule):
         Invalid(
             'import os\nflag = os.getenv("SGLANG_LOG_GC")\n',
             findings=((2, 8),),
-            fixed="from sglang.srt.environ import envs\nflag = envs.SGLANG_LOG_GC.get()\n",
+            fixed="from sglang.srt.environ import envs\n\nflag = envs.SGLANG_LOG_GC.get()\n",
             applicability="unsafe",  # None / a str before, a bool after
         ),
         Invalid(
             'import os\ninterval = int(os.getenv("SGLANG_SCHEDULER_RECV_INTERVAL", "1"))\n',
             findings=((2, 16),),
-            fixed="from sglang.srt.environ import envs\n"
+            fixed="from sglang.srt.environ import envs\n\n"
             "interval = envs.SGLANG_SCHEDULER_RECV_INTERVAL.get()\n",
             applicability="safe",
         ),

@@ -6,8 +6,8 @@ import ast
 from typing import Optional
 
 from ..context import FileContext
-from ..findings import UNSAFE, Fix
-from ..fixes.common import insert_after
+from ..findings import SAFE, UNSAFE, Fix
+from ..fixes.common import insert_after, raises_are_caught
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
 
@@ -45,10 +45,15 @@ class DescriptorAsValue(Rule):
     ```
 
     ## Fix safety
-    *Unsafe*: adding `.get()` turns an expression that always raises (or is
-    always false) into a real read of the variable. That is what the author
-    meant, but it is a change of behaviour, so it is applied only with
-    `--unsafe-fixes`.
+    *Safe* where the original raises in every environment: a truth test, `not`,
+    `bool()` or `len()` of the descriptor, when envlint has verified in the
+    registry's own code that the descriptor's `__bool__` / `__len__` do nothing
+    but raise (sglang's `EnvField`) and no `try` around the expression catches
+    the error. Adding `.get()` then repairs a crash and changes no working
+    behaviour. *Unsafe* otherwise: a comparison with the descriptor is always
+    false rather than raising, the last operand of `x or envs.K` is returned
+    rather than tested, and a registry whose `__bool__` envlint cannot verify
+    may not raise — there `.get()` changes what the code computes.
     """
 
     code = "ENV004"
@@ -82,6 +87,14 @@ class DescriptorAsValue(Rule):
             findings=((2, 4),),
             fixed="from sglang.srt.environ import envs\n"
             "if envs.SGLANG_ENABLE_TORCH_COMPILE.get():\n    pass\n",
+            applicability="safe",
+        ),
+        Invalid(
+            "from sglang.srt.environ import envs\n"
+            "level = envs.SGLANG_TEST_MAX_RETRY == 3\n",
+            findings=((2, 9),),
+            fixed="from sglang.srt.environ import envs\n"
+            "level = envs.SGLANG_TEST_MAX_RETRY.get() == 3\n",
             applicability="unsafe",
         ),
         Invalid(
@@ -113,7 +126,8 @@ class DescriptorAsValue(Rule):
         return registry
 
     def _check(self, expr: ast.AST, ctx: FileContext, context: str) -> None:
-        if self._descriptor(expr, ctx) is None:
+        registry = self._descriptor(expr, ctx)
+        if registry is None:
             return
         written = ctx.source.segment(expr)
         ctx.report(
@@ -121,12 +135,7 @@ class DescriptorAsValue(Rule):
             expr,
             f"{written} is the descriptor, not its value: {context}; use {written}.get()",
             key=expr.attr,
-            fix=Fix(
-                applicability=UNSAFE,
-                description=f"Replace with `{written}.get()`",
-                edits=(insert_after(ctx, expr, ".get()"),),
-                reason=f"in the original, {context}; with .get() it reads the variable's value",
-            ),
+            fix=_get_fix(ctx, expr, registry, written, context),
         )
 
     def visit_If(self, node: ast.If, ctx: FileContext) -> None:
@@ -169,4 +178,73 @@ class DescriptorAsValue(Rule):
             return
         for operand in (node.left, *node.comparators):
             self._check(operand, ctx, "a comparison with it compares the descriptor object")
+
+
+def _truth_tested(ctx: FileContext, node: ast.AST) -> bool:
+    """Whether Python takes the truth value (``__bool__``) of ``node`` whenever it
+    evaluates it: an ``if``/``while``/``assert`` test, a conditional expression's
+    test, ``not``, ``bool()``, a comprehension or ``case`` guard, or an ``and``/``or``
+    operand — the last operand only when the whole ``and``/``or`` is itself tested
+    (otherwise its value is returned, not tested)."""
+    parent = ctx.parent_of(node)
+    if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)):
+        return parent.test is node
+    if isinstance(parent, ast.comprehension):
+        return node in parent.ifs
+    if type(parent).__name__ == "match_case":
+        return parent.guard is node
+    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        return True
+    if isinstance(parent, ast.Call) and parent.args == [node] and isinstance(parent.func, ast.Name):
+        return ctx.qualified_name(parent.func) in _VALUE_BUILTINS
+    if isinstance(parent, ast.BoolOp):
+        return node is not parent.values[-1] or _truth_tested(ctx, parent)
+    return False
+
+
+def _get_fix(ctx: FileContext, expr: ast.Attribute, registry: Registry, written: str, context: str) -> Fix:
+    """``.get()`` appended. Safe where the original raises in every environment: the
+    descriptor's ``__bool__``/``__len__`` raise (verified on the registry's code),
+    Python calls one of them whenever it evaluates the expression, and no ``try``
+    around it catches the error. A comparison with the descriptor does not raise
+    (it is always false), so adding ``.get()`` there changes behaviour."""
+    field = registry.fields.get(expr.attr)
+    raises = field is not None and field.descriptor in registry.truthiness_raises and (
+        _truth_tested(ctx, expr) or _len_argument(ctx, expr)
+    )
+    reason = None
+    if not raises:
+        if "comparison" in context:
+            reason = f"in the original, {context}; with .get() it reads the variable's value"
+        elif field is None or field.descriptor not in registry.truthiness_raises:
+            reason = (
+                f"envlint could not verify in {registry.path.name} that the truth test of "
+                f"{written} raises; with .get() it reads the variable's value"
+            )
+        else:
+            reason = (
+                f"{written} is the last operand of `and`/`or`: its value is used, not tested, "
+                "so the original does not always raise; with .get() it reads the variable's value"
+            )
+    elif raises_are_caught(ctx, expr):
+        reason = (
+            f"in the original, {context}, and a try block around it may depend on that; "
+            "with .get() it reads the variable's value"
+        )
+    return Fix(
+        applicability=UNSAFE if reason else SAFE,
+        description=f"Replace with `{written}.get()`",
+        edits=(insert_after(ctx, expr, ".get()"),),
+        reason=reason,
+    )
+
+
+def _len_argument(ctx: FileContext, node: ast.AST) -> bool:
+    parent = ctx.parent_of(node)
+    return (
+        isinstance(parent, ast.Call)
+        and parent.args == [node]
+        and isinstance(parent.func, ast.Name)
+        and ctx.qualified_name(parent.func) == "builtins.len"
+    )
 

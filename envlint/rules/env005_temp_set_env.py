@@ -7,8 +7,9 @@ import math
 from typing import Optional
 
 from ..context import FileContext
-from ..findings import UNSAFE, Fix
-from ..fixes.common import imported_names, node_edit, registry_reference
+from ..findings import SAFE, UNSAFE, Fix
+from ..fixes.common import imported_names, node_edit, raises_are_caught, registry_reference
+from ..fixes.definitions import find_function, temp_set_env_refusal
 from .base import Invalid, Rule, Valid
 
 _IMPORT = "from sglang.srt.utils.common import temp_set_env\n"
@@ -70,9 +71,14 @@ class TempSetEnvOwnedKey(Rule):
     ```
 
     ## Fix safety
-    *Unsafe*: the original call always raises `ValueError`; the rewrite makes
-    the block run with the override in place. The value is converted to the
-    descriptor's type (`"true"` becomes `True` for an `EnvBool`).
+    *Safe* when envlint has verified in the project's own `temp_set_env` that it
+    raises for these keys before touching `os.environ` (sglang's checks
+    `allow_sglang` first and refuses `SGLANG_*` / `SGL_*` keys with
+    `ValueError`), the call is entered right there as a `with` item, and no
+    `try` around it catches the error: the original fails in every environment,
+    so the rewrite repairs a crash. The value is converted to the descriptor's
+    type (`"true"` becomes `True` for an `EnvBool`). *Unsafe* otherwise, with
+    the reason naming what could not be verified.
     """
 
     code = "ENV005"
@@ -89,10 +95,10 @@ class TempSetEnvOwnedKey(Rule):
             _IMPORT + 'with temp_set_env(SGLANG_TEST_RETRACT="true", CUDA_LAUNCH_BLOCKING="1"):\n'
             "    pass\n",
             findings=((2, 6),),
-            fixed=_IMPORT + "from sglang.srt.environ import envs\n"
-            'with envs.SGLANG_TEST_RETRACT.override(True), temp_set_env(CUDA_LAUNCH_BLOCKING="1"):\n'
+            fixed="from sglang.srt.environ import envs\n" + _IMPORT
+            + 'with envs.SGLANG_TEST_RETRACT.override(True), temp_set_env(CUDA_LAUNCH_BLOCKING="1"):\n'
             "    pass\n",
-            applicability="unsafe",
+            applicability="safe",
         ),
         Invalid(
             _IMPORT + 'with temp_set_env(allow_sglang=False, SGL_LOG_LEVEL="debug"):\n    pass\n',
@@ -153,14 +159,49 @@ class TempSetEnvOwnedKey(Rule):
         if len(parts) > 1 and not in_with:
             return None
         text = ", ".join(parts)
+        reason = self._why_unsafe(call, ctx, in_with)
         return Fix(
-            applicability=UNSAFE,
+            applicability=UNSAFE if reason else SAFE,
             description=f"Replace with `{text}`",
             edits=(node_edit(ctx, call, text),),
-            reason="the original raises ValueError; the rewrite runs the block with the override",
+            reason=reason,
             add_imports=imports,
             maybe_unused=() if kept else imported_names(ctx, call.func),
         )
+
+    def _why_unsafe(self, call: ast.Call, ctx: FileContext, in_with: bool) -> Optional[str]:
+        """None when the original raises whenever it runs (the rewrite repairs a crash).
+
+        That is read from the project's own ``temp_set_env``: it must refuse the
+        keys this call passes before touching ``os.environ``, and the call must be
+        entered right here (a ``with`` item) outside any ``try``.
+        """
+        qualified = ctx.qualified_name(call.func) or ""
+        roots = (*self.config.src, self.config.root)
+        found = find_function(qualified, roots)
+        refusal = temp_set_env_refusal(found[0]) if found else None
+        if refusal is None:
+            return (
+                f"envlint could not verify in the code of {qualified or 'temp_set_env'} that it "
+                "raises for these keys; the rewrite runs the block with the override"
+            )
+        exception, prefixes = refusal
+        if not any(k.arg and k.arg.startswith(prefixes) for k in call.keywords):
+            return (
+                f"temp_set_env refuses only keys starting with {', '.join(prefixes)}; "
+                "the rewrite runs the block with the override"
+            )
+        if not in_with and not isinstance(ctx.parent_of(call), ast.withitem):
+            return (
+                f"the original raises {exception} only when the context is entered, which "
+                "does not happen here; the rewrite's override is entered wherever it is"
+            )
+        if raises_are_caught(ctx, call):
+            return (
+                f"the original raises {exception}, and a try block around it may depend on "
+                "that; the rewrite runs the block with the override"
+            )
+        return None
 
 
 def typed_value(ctx: FileContext, value: ast.AST, kind: str) -> str:
