@@ -15,9 +15,24 @@ from typing import Optional
 # A tiny sglang-shaped registry envlint discovers by its path. Its descriptor
 # classes parse like sglang's, so envlint can prove fixes against them.
 REGISTRY = """\
+import os
+
+
 class EnvField:
     def __init__(self, default):
         self.default = default
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def get(self):
+        value = os.getenv(self.name)
+        if value is None:
+            return self.default
+        try:
+            return self.parse(value)
+        except ValueError:
+            return self.default
 
 
 class EnvInt(EnvField):

@@ -31,7 +31,7 @@ def test_pages_have_examples_to_check():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme.count("```console run") >= 4
     assert "$ envlint fix examples/\n" in readme
-    assert "Fixed 1 finding in 1 file (ENV001: 1).\n7 left: " in readme
+    assert "Fixed 3 findings in 2 files (ENV001: 1, ENV004: 1, ENV005: 1).\n5 left: " in readme
     for page in ("checking.md", "fixes-and-safety.md", "ci.md", "configuration.md", "reference-pages.md"):
         assert " run\n$ " in (ROOT / "docs" / page).read_text(encoding="utf-8"), page
 

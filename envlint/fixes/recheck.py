@@ -51,7 +51,8 @@ def _shape(registry) -> tuple:
         registry.style, registry.module, registry.class_name, registry.instance, registry.dict_name,
         registry.dynamic_keys, registry.dynamic_prefixes, registry.module_attributes,
         registry.deprecation_mechanism, registry.deprecation_old_first, registry.verified_parsers,
-        registry.verified_methods, tuple(sorted(registry.stubs)),
+        registry.verified_methods, registry.get_semantics, registry.truthiness_raises,
+        tuple(sorted(registry.stubs)),
     )
 
 

@@ -15,7 +15,7 @@ from ..source import SourceFile
 from .comments import _CommentMap
 from .literals import _NO_VALUE, _int_enums, _literal
 from .model import BASE_DESCRIPTOR_KINDS, DeprecationEntry, Field, Registry
-from .verification import _method, truthiness_raising, verified_methods, verified_parsers
+from .verification import _method, get_semantics, truthiness_raising, verified_methods, verified_parsers
 
 def descriptor_classes(tree: ast.Module) -> dict[str, str]:
     """Every EnvField class the file knows, with the kind it parses to.
@@ -118,6 +118,7 @@ def _parse_descriptor(registry: Registry, tree: ast.Module, source: SourceFile) 
     registry.verified_parsers = verified_parsers(tree)
     registry.verified_methods = verified_methods(tree, "descriptor")
     registry.truthiness_raises = truthiness_raising(tree, class_node.name)
+    registry.get_semantics = get_semantics(tree)
     registry.enumerates_fields = _enumerates(tree, {class_node.name, registry.instance or "envs"})
     init = _method({n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}, "EnvField", "__init__")
     registry.supports_secret = init is not None and any(

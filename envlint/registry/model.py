@@ -103,6 +103,10 @@ class Registry:
     verified_methods: frozenset[str] = frozenset()
     # descriptor classes whose __bool__/__len__ always raise (``truthiness_raising``)
     truthiness_raises: frozenset[str] = frozenset()
+    # what ``EnvField.get`` returns for a value ``parse`` rejects, when its code is one envlint
+    # models (``verification.get_semantics``): "default-on-invalid" (sglang) or
+    # "raises-on-invalid"; None: read fixes through this registry are unsafe
+    get_semantics: Optional[str] = None
     # the registry module lists its descriptors (``vars(Envs)``): a new one is visible
     enumerates_fields: bool = False
     supports_secret: bool = False  # EnvField(..., secret=True) exists

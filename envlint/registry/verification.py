@@ -233,3 +233,171 @@ def truthiness_raising(tree: ast.Module, registry_class: Optional[str]) -> froze
         if ok:
             raising.add(name)
     return frozenset(raising)
+
+
+# -- EnvField.get: what a read returns for a value parse() rejects --------------------------
+
+# The two behaviours envlint models: sglang's (warn, then the default) and a plain one
+# whose ``get`` lets parse's ValueError propagate.
+GET_DEFAULT_ON_INVALID = "default-on-invalid"
+GET_RAISES_ON_INVALID = "raises-on-invalid"
+
+
+def get_semantics(tree: ast.Module) -> Optional[str]:
+    """How ``EnvField.get`` treats the variable, when its code is one envlint models.
+
+    Every safe read fix compares a raw read with ``envs.K.get()`` for *every* value,
+    so the values ``parse`` rejects matter: sglang's ``get`` returns the default
+    (with a warning), a plain one raises. Matched on the code, statement by statement
+    (comments, warning texts and the explicit-None branch aside): reads
+    ``os.getenv(self.name)`` (or ``os.environ.get``), returns the default when it
+    is None, else ``self.parse(value)``, and either catches ``ValueError`` to return
+    the default or does not catch at all. Anything else: None, and read fixes
+    through this registry are unsafe.
+    """
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    method = _method(classes, "EnvField", "get")
+    if method is None or method.decorator_list or len(method.args.args) != 1:
+        return None
+    if any(
+        _method(classes, name, "get") is not None
+        for name in ("EnvBool", "EnvInt", "EnvFloat", "EnvStr")
+    ):
+        return None  # a descriptor class reads its own way
+    this = method.args.args[0].arg
+    defaults = _default_expressions(classes, this)
+    body = list(method.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if not body or not _reads_variable(body[0], this):
+        return None
+    value = body[0].targets[0].id
+    rest = [s for s in body[1:] if not _explicit_none_branch(s, this)]
+    parse = f"{this}.parse({value})"
+    if len(rest) == 1 and isinstance(rest[0], ast.Return) and rest[0].value is not None:
+        # return self.default if value is None else self.parse(value)
+        expr = rest[0].value
+        if (
+            isinstance(expr, ast.IfExp)
+            and _is_none_test(expr.test, value)
+            and _dump(expr.body) in defaults
+            and _dump(expr.orelse) == _dump_text(parse)
+        ):
+            return GET_RAISES_ON_INVALID
+        return None
+    if len(rest) != 2 or not _returns_default_when_unset(rest[0], value, defaults):
+        return None
+    last = rest[1]
+    if isinstance(last, ast.Return) and last.value is not None and _dump(last.value) == _dump_text(parse):
+        return GET_RAISES_ON_INVALID
+    if (
+        isinstance(last, ast.Try)
+        and not last.orelse
+        and not last.finalbody
+        and len(last.body) == 1
+        and isinstance(last.body[0], ast.Return)
+        and last.body[0].value is not None
+        and _dump(last.body[0].value) == _dump_text(parse)
+        and len(last.handlers) == 1
+        and _catches_value_error_and_returns_default(last.handlers[0], defaults)
+    ):
+        return GET_DEFAULT_ON_INVALID
+    return None
+
+
+def _dump(node: ast.AST) -> str:
+    return ast.dump(node)
+
+
+def _dump_text(expression: str) -> str:
+    return ast.dump(ast.parse(expression, mode="eval").body)
+
+
+def _default_expressions(classes: dict[str, ast.ClassDef], this: str) -> set[str]:
+    """``self.default``, and ``self._resolve_default()`` when that is sglang's resolver
+    (a callable default is called; envlint models literal defaults only)."""
+    found = {_dump_text(f"{this}.default")}
+    resolver = _method(classes, "EnvField", "_resolve_default")
+    if resolver is not None and len(resolver.args.args) == 1:
+        own = resolver.args.args[0].arg
+        accepted = (
+            [f"return {own}.default() if callable({own}.default) else {own}.default"],
+            [f"return {own}.default"],
+        )
+        if _body_matches(resolver, accepted):
+            found.add(_dump_text(f"{this}._resolve_default()"))
+    return found
+
+
+def _reads_variable(statement: ast.stmt, this: str) -> bool:
+    """``value = os.getenv(self.name)`` or ``value = os.environ.get(self.name)``."""
+    if not (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        return False
+    return _dump(statement.value) in (
+        _dump_text(f"os.getenv({this}.name)"),
+        _dump_text(f"os.environ.get({this}.name)"),
+    )
+
+
+def _is_none_test(test: ast.AST, value: str) -> bool:
+    return _dump(test) == _dump_text(f"{value} is None")
+
+
+def _explicit_none_branch(statement: ast.stmt, this: str) -> bool:
+    """``if self._set_to_none: ... return None``: the state ``envs.K.set(None)`` makes,
+    which envlint's model leaves out (stated in docs/fixing.md)."""
+    return (
+        isinstance(statement, ast.If)
+        and _dump(statement.test) == _dump_text(f"{this}._set_to_none")
+        and not statement.orelse
+        and isinstance(statement.body[-1], ast.Return)
+        and isinstance(statement.body[-1].value, ast.Constant)
+        and statement.body[-1].value.value is None
+        and all(isinstance(s, (ast.Assert, ast.Return)) for s in statement.body)
+    )
+
+
+def _returns_default_when_unset(statement: ast.stmt, value: str, defaults: set[str]) -> bool:
+    return (
+        isinstance(statement, ast.If)
+        and _is_none_test(statement.test, value)
+        and not statement.orelse
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], ast.Return)
+        and statement.body[0].value is not None
+        and _dump(statement.body[0].value) in defaults
+    )
+
+
+def _catches_value_error_and_returns_default(handler: ast.ExceptHandler, defaults: set[str]) -> bool:
+    """``except ValueError: [warnings.warn(...)] return <default>`` (a local holding the
+    default is fine: ``default = self._resolve_default()`` ... ``return default``)."""
+    if not (isinstance(handler.type, ast.Name) and handler.type.id == "ValueError"):
+        return False
+    *effects, last = handler.body
+    held: set[str] = set()
+    for statement in effects:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and _dump(statement.value) in defaults
+        ):
+            held.add(statement.targets[0].id)
+        elif not (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Call)
+            and isinstance(statement.value.func, ast.Attribute)
+            and isinstance(statement.value.func.value, ast.Name)
+            and statement.value.func.value.id in ("warnings", "logger", "logging")
+        ):
+            return False
+    return (
+        isinstance(last, ast.Return)
+        and last.value is not None
+        and (_dump(last.value) in defaults or (isinstance(last.value, ast.Name) and last.value.id in held))
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from ..registry import Field
+from ..registry.verification import GET_DEFAULT_ON_INVALID, GET_RAISES_ON_INVALID
 from .outcomes import Outcome, Reader
 from .values import BOOL_FALSE, BOOL_TRUE
 
@@ -27,13 +28,19 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 
 
 def descriptor_reader(
-    field: Field, verified: frozenset[str] = frozenset(_PARSERS)
+    field: Field,
+    verified: frozenset[str] = frozenset(_PARSERS),
+    get_semantics: Optional[str] = GET_DEFAULT_ON_INVALID,
 ) -> tuple[Optional[Reader], Optional[str]]:
     """(model of ``envs.K.get()``, None) or (None, why it cannot be modelled).
 
     ``verified``: the descriptor classes whose ``parse`` in this registry was
-    checked to be sglang's (see ``registry.verified_parsers``).
+    checked to be sglang's (see ``registry.verified_parsers``); ``get_semantics``:
+    what this registry's ``EnvField.get`` does with a value ``parse`` rejects
+    (``registry.get_semantics``; None when its code is not one envlint models).
     """
+    if get_semantics not in (GET_DEFAULT_ON_INVALID, GET_RAISES_ON_INVALID):
+        return None, "EnvField.get in this registry is not the code envlint models"
     parse = _PARSERS.get(field.descriptor or "")
     if parse is None:
         if field.alias:
@@ -51,6 +58,8 @@ def descriptor_reader(
         try:
             return Outcome(value=parse(value))
         except ValueError:
+            if get_semantics == GET_RAISES_ON_INVALID:
+                return Outcome(raised="ValueError")
             return Outcome(value=default)  # sglang warns and falls back to the default
 
     return read, None

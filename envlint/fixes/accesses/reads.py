@@ -32,7 +32,7 @@ def _registry_reader(
     ctx: FileContext, registry: Registry, field: Field
 ) -> tuple[Optional[Reader], Optional[str]]:
     if registry.style == "descriptor":
-        return descriptor_reader(field, registry.verified_parsers)
+        return descriptor_reader(field, registry.verified_parsers, registry.get_semantics)
     if field.name in registry.module_attributes:
         return None, f"a module-level name {field.name} in the registry shadows its getter"
     getter = registry.getters.get(field.name)

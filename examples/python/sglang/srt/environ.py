@@ -1,6 +1,7 @@
 """Example registry: sglang's Envs descriptor API in miniature."""
 
 import os
+import warnings
 from typing import Any
 
 
@@ -16,7 +17,13 @@ class EnvField:
 
     def get(self) -> Any:
         value = os.getenv(self.name)
-        return self.default if value is None else self.parse(value)
+        if value is None:
+            return self.default
+        try:
+            return self.parse(value)
+        except ValueError as e:
+            warnings.warn(f'Invalid value for {self.name}: {e}, using default "{self.default}"')
+            return self.default
 
     def set(self, value: Any) -> None:
         os.environ[self.name] = str(value)
@@ -30,14 +37,18 @@ class EnvField:
     def __bool__(self):
         raise RuntimeError("Please use `envs.YOUR_FLAG.get()` instead of `envs.YOUR_FLAG`")
 
+    def __len__(self):
+        raise RuntimeError("Please use `envs.YOUR_FLAG.get()` instead of `envs.YOUR_FLAG`")
+
 
 class EnvBool(EnvField):
     def parse(self, value: str) -> bool:
-        if value.lower() in ("true", "1", "yes", "y"):
+        value = value.lower()
+        if value in ["true", "1", "yes", "y"]:
             return True
-        if value.lower() in ("false", "0", "no", "n"):
+        if value in ["false", "0", "no", "n"]:
             return False
-        raise ValueError(value)
+        raise ValueError(f'"{value}" is not a valid boolean value')
 
 
 class EnvInt(EnvField):
