@@ -4,9 +4,9 @@ Why the stdlib ``ast`` and not LibCST for *finding* problems: measured on the
 sglang 0.5.23 source (2 cores), ``ast.parse`` runs at ~150,000 lines/s and
 LibCST's parser at ~16,000. The files that can contain a finding hold ~440,000
 lines; parsing them with LibCST alone takes longer than ruff needs for the whole
-tree. ``ast`` also is the tree flake8 hands to plugins. LibCST is used where it
-is irreplaceable: rewriting files (``envlint fix``), where formatting must
-survive.
+tree. ``ast`` also is the tree flake8 hands to plugins. Fixes do not need a
+concrete syntax tree either: ``ast`` positions are exact, so a fix is a text edit
+of one expression's span, and every other byte stays (docs/how-it-works.md).
 
 Per file:
 

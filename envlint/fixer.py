@@ -7,9 +7,10 @@ the end):
 2. resolve cross-file needs: a new key several files read is added to the
    registry once; conflicting implied types block it; renames move as a group;
 3. rewrite the registry files first (their edits are what call sites depend
-   on), then every other file: text edits that do not overlap, then imports
-   through LibCST, then a compile check — a file whose result would not compile
-   is left exactly as it was and reported;
+   on), then every other file: text edits that do not overlap, then the import
+   lines they need (``envlint.fixes.imports``), then a compile check and a
+   pyflakes comparison — a file whose result would not compile, or would gain a
+   pyflakes warning, is left exactly as it was and reported;
 4. re-check what changed; stop when a pass changes nothing.
 
 Writes are atomic (``envlint.atomic``) and keep permissions, encoding, BOM and
@@ -585,7 +586,7 @@ def _inside(path: Path, root: Path) -> bool:
 def _rewrite_guarded(*arguments) -> "Rewrite":
     """``rewrite`` that turns a failure on odd input into one error line (file unchanged).
 
-    LibCST and ``compile`` recurse: a deeply nested file that ``ast`` parsed can
+    ``compile`` and pyflakes recurse: a deeply nested file that ``ast`` parsed can
     still exhaust them. The run goes on with the other files.
     """
     try:

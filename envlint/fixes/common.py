@@ -2,7 +2,8 @@
 
 A fix is text edits plus metadata (imports to add, imports that may have become
 unused, registry edits). Text edits keep everything outside the rewritten span
-byte-identical; LibCST handles the import block when the fixer applies them.
+byte-identical; ``envlint.fixes.imports`` edits the import lines when the fixer
+applies them.
 """
 
 from __future__ import annotations
@@ -218,9 +219,9 @@ def _bound_before(ctx: FileContext, name: str, site: ast.AST) -> bool:
 
 
 def _after_import_block(ctx: FileContext, registry: Registry, site: ast.AST) -> bool:
-    """Whether an import added by LibCST is sure to run before module-level ``site``.
+    """Whether an import the fixer adds is sure to run before module-level ``site``.
 
-    LibCST adds to the leading import block, or merges into an existing import
+    ``envlint.fixes.imports`` adds to the leading import block, or merges into an existing import
     from the same module wherever that is; both must come before the site.
     Both facts are computed once per file (once per registry), not per site.
     """
