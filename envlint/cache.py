@@ -228,7 +228,9 @@ def encode_result(
     """``raw``: before ``# noqa`` (flake8 applies its own); ``checked``: after (envlint check)."""
     return {
         "raw": [_finding_to_dict(f) for f in raw],
-        "checked": [raw.index(f) for f in checked],
+        # By identity: findings compare by position and code, and one site can hold
+        # several (a loop over two keys) that must not collapse into the first.
+        "checked": [next(i for i, r in enumerate(raw) if r is f) for f in checked],
         "error": error,
         "parsed": parsed,
     }

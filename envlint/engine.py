@@ -57,10 +57,13 @@ class FileResult:
     # What the cache stores: findings before ``# noqa``, and whether noqa can apply.
     raw_findings: list[Finding] = field(default_factory=list)
     mentions_noqa: bool = False
+    # The module's summary facts (JSON), when the run asked for them (envlint.summaries).
+    facts: Optional[dict] = None
 
 
 def _token(token):
-    """A prefilter token: a substring (str) or a regular expression (compiled, bytes)."""
+    """A prefilter token: a substring (str), a regular expression (compiled, bytes), or a
+    byte-level test (a callable)."""
     return token.encode() if isinstance(token, str) else token
 
 
@@ -73,10 +76,20 @@ class _Prefilter:
             alternatives = [
                 alternative
                 if callable(alternative)
-                else [tuple(_token(t) for t in group) for group in alternative]
+                else [group if callable(group) else tuple(_token(t) for t in group) for group in alternative]
                 for alternative in rule.prefilter()
             ]
             self._rules.append((rule, alternatives))
+        self._lazy: dict[int, tuple] = {}
+
+    def _group(self, group) -> tuple:
+        """A token group; a lazy one (a callable) is computed on first use, once."""
+        if not callable(group):
+            return group
+        tokens = self._lazy.get(id(group))
+        if tokens is None:
+            tokens = self._lazy[id(group)] = tuple(_token(t) for t in group())
+        return tokens
 
     def active(self, data: bytes) -> list[Rule]:
         present: dict[object, bool] = {}
@@ -97,7 +110,7 @@ class _Prefilter:
         def holds(alternative) -> bool:
             if callable(alternative):
                 return has(alternative)
-            return all(any(has(t) for t in group) for group in alternative)
+            return all(any(has(t) for t in self._group(group)) for group in alternative)
 
         return [rule for rule, alternatives in self._rules if any(map(holds, alternatives))]
 
@@ -122,9 +135,17 @@ class Linter:
         self.rules: list[Rule] = rules if rules is not None else [
             cls(project) for cls in ALL_RULES if is_selected(cls.code, select, ignore)
         ]
+        active = frozenset(rule.code for rule in self.rules)
+        for rule in self.rules:
+            rule.active_codes = active
+        self.uses_summary = any(rule.uses_summary for rule in self.rules)
         self.use_prefilter = use_prefilter
         self._prefilter = _Prefilter(self.rules)
         self._dispatch_cache: dict[tuple[str, ...], dict[type, list[Callable]]] = {}
+
+    def summary_changed(self) -> None:
+        """Forget what was derived from the project summary (the prefilter's name tokens)."""
+        self._prefilter = _Prefilter(self.rules)
 
     # -- public entry points ----------------------------------------------------------
 
@@ -133,8 +154,9 @@ class Linter:
         path: Path,
         data: bytes,
         display_path: Optional[str] = None,
+        facts: bool = False,
     ) -> FileResult:
-        """Check one file's raw content."""
+        """Check one file's raw content; ``facts``: also extract its summary facts."""
         result = FileResult(path, display_path or str(path))
         spec = self._registry_spec(path)
         rules = self._active_rules(data, spec)
@@ -145,9 +167,9 @@ class Linter:
         except SourceError as exc:
             result.error = str(exc)
             return result
-        if not rules:
+        if not rules and not facts:
             return result
-        return self._check_source(result, source, None, rules, spec, apply_noqa=True)
+        return self._check_source(result, source, None, rules, spec, apply_noqa=True, facts=facts)
 
     def check_text(
         self,
@@ -179,6 +201,7 @@ class Linter:
         rules: list[Rule],
         spec,
         apply_noqa: bool,
+        facts: bool = False,
     ) -> FileResult:
         path = source.path
         if tree is None:
@@ -189,7 +212,7 @@ class Linter:
                 return result
         result.parsed = True
         result.mentions_noqa = "noqa" in source.text.lower()
-        if apply_noqa and result.mentions_noqa and file_is_ignored(source.text):
+        if apply_noqa and result.mentions_noqa and file_is_ignored(source.text) and not facts:
             return result
         own_registry = None
         if spec is not None:
@@ -202,11 +225,20 @@ class Linter:
             spec.module if spec else module_name(path, self.project.config.src),
             own_registry,
         )
+        ctx.summary_enabled = self.uses_summary
+        if facts and spec is None:
+            found = ctx.module_facts()
+            result.facts = found.to_json() if found is not None else None
+        if not rules or (apply_noqa and result.mentions_noqa and file_is_ignored(source.text)):
+            return result
         for rule in rules:
             rule.begin(ctx)
         # Registry files are walked whole; elsewhere only the statements that can
         # hold a finding (see envlint.focus), unless focusing is switched off.
-        focus = focus_for(self.project, ctx) if (self.use_prefilter and spec is None) else None
+        focus = None
+        if self.use_prefilter and spec is None:
+            extra = frozenset().union(*(rule.focus_names(ctx) for rule in rules))
+            focus = focus_for(self.project, ctx, extra)
         self._walk(ctx, self._dispatch(rules), focus)
         result.raw_findings = sorted(ctx.findings)
         findings = ctx.findings

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from .config import Config, ConfigError
 from .registry import Registry, parse_registry
 from .source import SourceError, SourceFile
+
+if TYPE_CHECKING:
+    from .summaries import ProjectSummary
 
 
 @dataclass
@@ -21,6 +24,9 @@ class Project:
     config: Config
     registries: list[Registry]
     load_errors: list[tuple[Path, str]] = field(default_factory=list)
+    # Keep the project summary in ``.envlint_cache`` (set by ``envlint check`` and flake8).
+    summary_cache: bool = False
+    _summary: Optional["ProjectSummary"] = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
@@ -144,6 +150,44 @@ class Project:
             if key.startswith(legacy) and not key.startswith(canonical):
                 return canonical + key[len(legacy):]
         return None
+
+    # -- the project-wide analysis -------------------------------------------------------
+
+    @property
+    def summary(self) -> "ProjectSummary":
+        """Wrappers and key constants of the whole project (``envlint.summaries``).
+
+        Built on first use, so a run that never needs it (a few files without
+        any environment access) never reads the rest of the project.
+        """
+        if self._summary is None:
+            from .summaries.build import build_summary
+
+            self._summary = build_summary(self, self.summary_cache)
+        return self._summary
+
+    @property
+    def has_summary(self) -> bool:
+        return self._summary is not None
+
+    def adopt_summary(self, summary: "ProjectSummary") -> None:
+        """Use a summary computed elsewhere (a cold run builds it from its own parse)."""
+        self._summary = summary
+
+    @cached_property
+    def evidence_check(self) -> Callable[[bytes], bool]:
+        """Whether a file's bytes show any environment use (``summaries.evidence``)."""
+        from .summaries.evidence import evidence_pattern
+
+        search = evidence_pattern(self).search
+        return lambda data: search(data) is not None
+
+    @cached_property
+    def definition_check(self) -> Callable[[bytes], Optional[str]]:
+        """What a module's bytes may define: "parse", "scan" or None (``summaries.evidence``)."""
+        from .summaries.evidence import definition_test
+
+        return definition_test(self)
 
     @cached_property
     def registry_use_check(self) -> Callable[[bytes], bool]:

@@ -7,8 +7,10 @@ is where the run-level speed lives: the result cache and the worker processes.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -69,6 +71,9 @@ def default_jobs() -> int:
 # -- workers ------------------------------------------------------------------------------
 
 _WORKER_LINTER: Optional[Linter] = None
+_WORKER_SUMMARY_FILES: frozenset = frozenset()  # a cold run's first phase: the summary's files
+_WORKER_FOREIGN: tuple = ((), None, {})  # its second phase: (substrings, pattern, {module: names})
+_WORKER_EVIDENCE: list = []  # substrings of evidence (``summaries.evidence.evidence_substrings``)
 _WORKER_CACHE: Optional[tuple[Path, str]] = None  # (project root, fingerprint) when caching
 # Per process and run: a connection must not cross a fork, nor a fingerprint a run.
 _OPEN_CACHE: dict[tuple, Optional[Cache]] = {}
@@ -89,6 +94,50 @@ def _worker_cache() -> Optional[Cache]:
         cache = Cache(*_WORKER_CACHE)
         _OPEN_CACHE[key] = cache if cache.usable else None
     return _OPEN_CACHE[key]
+
+
+def _phase_one(path: Path):
+    """A cold run's first phase: check a file with no other module's facts, and extract
+    the facts of a module that may define wrappers or key constants."""
+    linter = _WORKER_LINTER
+    try:
+        data = path.read_bytes()
+        stat = os.stat(path)
+    except OSError as exc:
+        error = FileResult(path, display_path(path), error=f"cannot read: {exc.strerror or exc}")
+        return error, None, False, None, False
+    project = linter.project
+    state = {"m": stat.st_mtime_ns, "s": stat.st_size, "facts": None}
+    kind = None
+    if path in _WORKER_SUMMARY_FILES:
+        from .summaries.evidence import classify, scanned_facts
+
+        kind = classify(project, path, data)
+    if kind == "scan":
+        module = module_name(path, project.config.src)
+        state["facts"] = scanned_facts(project, data, module, path.name == "__init__.py").to_json()
+    result = linter.check_bytes(path, data, display_path(path), facts=kind == "parse")
+    if kind == "parse":
+        state["facts"] = result.facts
+    return result, content_digest(data), False, state, _may_use_summary(project, data)
+
+
+def _may_use_summary(project: Project, data: bytes) -> bool:
+    """A superset of ``FileContext.has_evidence``: only such files consult other modules."""
+    return any(token in data for token in _WORKER_EVIDENCE)
+
+
+def _phase_two(path: Path):
+    """A cold run's second phase: re-check a file that spells another module's wrapper or
+    key constant, now that the summary is known; None when nothing can have changed."""
+    linter = _WORKER_LINTER
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not _mentions_foreign(path, data, _WORKER_FOREIGN, linter.project):
+        return None
+    return linter.check_bytes(path, data, display_path(path)), content_digest(data), False
 
 
 def _check_one(path: Path) -> tuple[FileResult, Optional[str], bool]:
@@ -115,15 +164,16 @@ def check_in_parallel(
     jobs: int,
     cache: Optional[tuple[Path, str]] = None,
     progress: Optional[Callable[[int, int], None]] = None,
-) -> list[tuple[FileResult, Optional[str], bool]]:
-    """``_check_one`` over ``files``, in ``jobs`` processes when that pays off."""
+    task: Callable = _check_one,
+) -> list:
+    """``task`` (``_check_one``) over ``files``, in ``jobs`` processes when that pays off."""
     global _WORKER_LINTER, _WORKER_CACHE
     _WORKER_LINTER, _WORKER_CACHE = linter, cache
     report = progress or (lambda done, total: None)
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         results = []
         for index, path in enumerate(files):
-            results.append(_check_one(path))
+            results.append(task(path))
             report(index + 1, len(files))
         return results
     methods = multiprocessing.get_all_start_methods()
@@ -137,7 +187,7 @@ def check_in_parallel(
     chunk = max(1, min(64, len(files) // (jobs * 8)))
     results = []
     with context.Pool(jobs, initializer, arguments) as pool:
-        for index, outcome in enumerate(pool.imap(_check_one, files, chunksize=chunk)):
+        for index, outcome in enumerate(pool.imap(task, files, chunksize=chunk)):
             results.append(outcome)
             report(index + 1, len(files))
     return results
@@ -160,10 +210,14 @@ def open_cache(linter: Linter) -> Optional[Cache]:
     """The project's result cache for this linter's rules, or None when unusable.
 
     ``envlint check`` and the flake8 adapter both open it here, so the two
-    compute the same fingerprint and share entries.
+    compute the same fingerprint and share entries. The project summary is
+    part of it: a wrapper or key constant changed in one module changes what
+    other modules' findings are, so their stored results must not be reused.
     """
     project = linter.project
     codes = [rule.code for rule in linter.rules] + [str(linter.use_prefilter)]
+    if linter.uses_summary:
+        codes.append(project.summary.digest)
     cache = Cache(project.config.root, fingerprint(project.config, _registry_contents(project), codes))
     return cache if cache.usable else None
 
@@ -181,6 +235,20 @@ def check_files(
     linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
     result = RunResult(project)
     config = project.config
+    project.summary_cache = project.summary_cache or use_cache
+    summary_files = _cold_summary_files(linter, files, use_cache)
+    if summary_files is not None:
+        fresh = _two_phases(linter, files, summary_files, jobs, use_cache, progress)
+        cache = open_cache(linter) if use_cache else None
+        if cache is not None:
+            new = [(r, digest) for r, digest, _ in fresh if digest is not None and r.error is None]
+            cache.store(
+                [(result_key(module_name(r.path, config.src), d), _to_cache(r)) for r, d in new],
+                [(r.path, d) for r, d in new],
+            )
+        by_path = {r.path: r for r, _, _ in fresh}
+        result.files = [by_path[path] for path in files]
+        return result
     cache = open_cache(linter) if use_cache else None
     answered: dict[Path, FileResult] = {}
     if cache is not None:
@@ -203,6 +271,111 @@ def check_files(
     by_path = {**answered, **{r.path: r for r, _, _ in fresh}}
     result.files = [by_path[path] for path in files]
     return result
+
+
+def _cold_summary_files(linter: Linter, files: list[Path], use_cache: bool) -> Optional[list[Path]]:
+    """The summary's files when this run should build the summary from its own parse.
+
+    That is a cold run (no summary of this project in the process or the cache)
+    that checks every file the summary covers and enough files to be worth it;
+    anything else builds (or loads) the summary on its own (``Project.summary``).
+    """
+    from .summaries.build import has_record, summary_files
+
+    project = linter.project
+    if project.has_summary or not linter.uses_summary or len(files) < PARALLEL_THRESHOLD:
+        return None
+    if has_record(project, use_cache):
+        return None
+    covered = {str(path) for path in summary_files(project)}
+    found = [path for path in files if _real(path) in covered]
+    return found if len(found) == len(covered) else None
+
+
+def _real(path: Path) -> str:
+    """``path`` with its directory resolved (symlinks, ``..``), as summary files are spelt."""
+    directory, name = os.path.split(os.fspath(path))
+    return os.path.join(_real_directory(directory), name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory or ".")
+
+
+def _two_phases(linter, files, covered, jobs, use_cache, progress):
+    """Check a cold tree, parsing each file once although findings need the summary first.
+
+    Phase one checks every file with no other module's facts (an empty
+    summary) and extracts the facts of the modules that may define a wrapper
+    or a key constant. Then the summary is resolved. Phase two re-checks the
+    files whose result can differ: those that show environment use and spell,
+    as a word, a wrapper or constant another module defines (a call, an
+    import or a key must spell that name; files without such bytes never
+    consult the summary at all).
+    """
+    global _WORKER_SUMMARY_FILES, _WORKER_FOREIGN, _WORKER_EVIDENCE
+    from .summaries.build import summary_from_states
+    from .summaries.evidence import evidence_substrings, minimal_tokens, names_pattern
+    from .summaries.model import ProjectSummary
+
+    project = linter.project
+    _WORKER_EVIDENCE = evidence_substrings(project)
+    total = len(files)
+    report = progress or (lambda done, total: None)
+    project.adopt_summary(ProjectSummary())
+    linter.summary_changed()
+    _WORKER_SUMMARY_FILES = frozenset(covered)
+    try:
+        first = check_in_parallel(linter, files, jobs, None, lambda done, _: report(done, total), task=_phase_one)
+    finally:
+        _WORKER_SUMMARY_FILES = frozenset()
+    seen = {path: outcome[3] for path, outcome in zip(files, first)}
+    states = {_real(path): seen[path] for path in covered if seen.get(path) is not None}
+    summary = summary_from_states(project, states, use_cache)
+    project.adopt_summary(summary)
+    linter.summary_changed()
+    results = {path: outcome[:3] for path, outcome in zip(files, first)}
+    by_module = summary.names_by_module()
+    if by_module:
+        again = [path for path, outcome in zip(files, first) if outcome[4] and outcome[0].error is None]
+        every = set().union(*by_module.values())
+        _WORKER_FOREIGN = (minimal_tokens(every), names_pattern(every), by_module)
+        try:
+            second = check_in_parallel(linter, again, jobs, None, None, task=_phase_two)
+        finally:
+            _WORKER_FOREIGN = ((), None, {})
+        results.update({path: outcome for path, outcome in zip(again, second) if outcome is not None})
+    return [results[path] for path in files]
+
+
+_IMPORT_STATEMENT = re.compile(rb"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)")
+
+
+def _mentions_foreign(path: Path, data: bytes, foreign: tuple, project) -> bool:
+    """Whether a module refers to a wrapper or key constant another module defines.
+
+    It must spell the name where it can reach the other module's definition: in
+    an import statement, as an attribute (``other._get_env``), or anywhere
+    after a star import. A bare use of a name the module does not import is its
+    own name (or a builtin), whatever another module calls a function.
+    """
+    from .summaries.evidence import names_pattern
+
+    substrings, anything, by_module = foreign
+    if anything is None or not any(s in data for s in substrings) or anything.search(data) is None:
+        return False
+    module = module_name(path, project.config.src)
+    names = {name for owner, owned in by_module.items() if owner != module for name in owned}
+    if not names:
+        return False
+    pattern = names_pattern(names)
+    if b"import *" in data:
+        return pattern.search(data) is not None
+    if any(pattern.search(statement) for statement in _IMPORT_STATEMENT.findall(data)):
+        return True
+    attribute = re.compile(rb"\.\s*(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+    return attribute.search(data) is not None
 
 
 def _to_cache(result: FileResult) -> dict:

@@ -134,3 +134,59 @@ def test_fix_in_workers_matches_fix_in_one_process(tmp_path, monkeypatch):
         )
     assert outputs[0] == outputs[1]
     assert sum(count for _, count in outputs[0][0]) == 36
+
+
+# -- the project summary (envlint.summaries) in the cache and in a cold run -------------------
+
+WRAPPERS = "python/sglang/srt/keys/wrappers.py"
+USERS = "python/sglang/srt/keys/users.py"
+
+
+def _wrapper_findings(result, path):
+    return sorted((f.line, f.key) for f in result.findings if f.path.endswith(path) and "env_int()" in f.message)
+
+
+def test_a_changed_wrapper_invalidates_other_files_cached_results(tree):
+    """users.py is unchanged, but what env_int() (in wrappers.py) does changed: its cached
+    result must not be reused. Fails when the summary is left out of the fingerprint."""
+    first = _run(tree)
+    assert _wrapper_findings(first, USERS) == [
+        (13, "SGLANG_WRAPPED_INT"), (15, "SGLANG_DSV4_PREFILL"), (16, "SGLANG_REEXPORTED")
+    ]
+    users = (tree / USERS).read_bytes()
+    wrappers = tree / WRAPPERS
+    wrappers.write_text(wrappers.read_text().replace("raw = os.environ.get(name)", "raw = None"))
+    second = _run(tree)
+    assert (tree / USERS).read_bytes() == users
+    assert _wrapper_findings(second, USERS) == []
+    assert second.cached == 0  # a new summary: no stored result is valid any more
+
+
+def test_an_unchanged_tree_reuses_the_stored_summary(tree, monkeypatch):
+    from envlint.summaries import build, extract
+
+    _run(tree)
+    build._IN_PROCESS.clear()  # as in a new process: the summary comes from .envlint_cache
+    calls = []
+    original = extract.extract
+    monkeypatch.setattr(extract, "extract", lambda ctx: calls.append(ctx.module) or original(ctx))
+    again = _run(tree)
+    assert again.cached == len(again.files) and calls == []
+
+
+def test_a_cold_run_in_two_phases_finds_what_a_summary_first_run_finds(tree, monkeypatch):
+    """A cold run checks every file once with no other module's facts, then re-checks the
+    files that spell another module's wrapper or constant (runner._two_phases)."""
+    from envlint.summaries import build
+
+    reference = check_files(*prepare([tree]), jobs=1)
+    assert len(reference.findings) > 100
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 0)
+    phases = []
+    original = runner._two_phases
+    monkeypatch.setattr(runner, "_two_phases", lambda *a: phases.append(1) or original(*a))
+    for jobs in (1, 2):
+        build._IN_PROCESS.clear()
+        result = check_files(*prepare([tree]), jobs=jobs)
+        assert _lines(result) == _lines(reference)
+    assert phases == [1, 1]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+from functools import cached_property
 from typing import Optional
 
 from ..accesses import raw_accesses
 from ..context import FileContext
 from ..findings import UNSAFE, Edit, Fix, RegistryEdit
-from ..fixes.common import node_edit
 from .base import Invalid, Rule, Valid
+from .env001_raw_access import RawEnvAccess
+from .legacy_keys import legacy_literal_fix
 
 
 _RENAME_REASON = (
@@ -129,16 +131,7 @@ class LegacyPrefix(Rule):
         canonical = self._canonical(key)
         if canonical is None:
             return
-        fix = None
-        if fixable and isinstance(node, ast.Constant):
-            text = ctx.source.segment(node)
-            fix = Fix(
-                applicability=UNSAFE,
-                description=f"Replace with {text.replace(key, canonical)}",
-                edits=(node_edit(ctx, node, text.replace(key, canonical)),),
-                reason=f"reads {canonical} instead of {key}; they agree only after the "
-                "registry converted legacy variables at import",
-            )
+        fix = legacy_literal_fix(ctx, node, key, canonical) if fixable else None
         ctx.report(
             self.code,
             node,
@@ -149,7 +142,15 @@ class LegacyPrefix(Rule):
 
     def _check_accesses(self, node: ast.AST, ctx: FileContext) -> None:
         for access in raw_accesses(ctx, node):
+            if access.origin is not None or access.dynamic or access.wrapper is not None:
+                continue  # the key is not spelt at this site
+            if "ENV001" in self.active_codes and self._raw_rule.reports(access, ctx):
+                continue  # one site, one finding: ENV001 owns raw accesses (with this fix)
             self._report_key(ctx, access.key_node, access.key, access.via, fixable=True)
+
+    @cached_property
+    def _raw_rule(self) -> RawEnvAccess:
+        return RawEnvAccess(self.project)
 
     def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
         self._check_accesses(node, ctx)
