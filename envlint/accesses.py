@@ -315,9 +315,7 @@ def _child_env(ctx: "FileContext", assign: ast.Assign) -> Iterator[RawAccess]:
         return
     name = assign.targets[0].id
     via = "a copy of os.environ"
-    shapes: list[Shape] = []
-    if isinstance(assign.value, ast.Dict):
-        shapes += _spread_shapes(assign.value)
+    shapes: list[Shape] = []  # the copy's own literal keys are spread_env_writes'
     for node in same_scope_nodes(ctx.scope.node):
         cls = node.__class__
         if cls is ast.Subscript and isinstance(node.ctx, ast.Store):
@@ -336,7 +334,7 @@ def _child_env(ctx: "FileContext", assign: ast.Assign) -> Iterator[RawAccess]:
 
 
 def spread_env_writes(ctx: "FileContext", node: ast.Dict) -> tuple[RawAccess, ...]:
-    """``{**os.environ, "K": v}`` used directly (``Popen(..., env={**os.environ, ...})``)."""
+    """The literal keys of ``{**os.environ, "K": v}``, wherever the dict goes."""
     if not environ_copy(ctx, node):
         return ()
     return tuple(a for shape in _spread_shapes(node) for a in _resolve(ctx, shape))

@@ -417,3 +417,44 @@ def test_env004_needs_an_attribute_the_registry_defines(fixture_project, sglang_
         sglang_project / PATH, code.encode(), PATH
     )
     assert [(f.code, f.line, f.column) for f in found.findings] == [("ENV006", 2, 4)]
+
+
+def test_a_legacy_registry_entry_is_one_finding_not_two(tmp_path, sglang_project, run_cli):
+    """sglang 0.5.5's diffusion registry read each legacy SGL_ key inside its own entry:
+    ENV002 reported the entry and the read. Fails before the fix (two findings)."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(sglang_project, root, ignore=shutil.ignore_patterns(".envlint_cache"))
+    registry = root / "python/sglang/multimodal_gen/envs.py"
+    text = registry.read_text()
+    text = text.replace("    LOCAL_RANK: int = 0\n", "    LOCAL_RANK: int = 0\n    SGL_DIFFUSION_LEVEL: str | None = None\n")
+    text = text.replace(
+        '    "LOCAL_RANK": _lazy_int("LOCAL_RANK", 0),\n',
+        '    "LOCAL_RANK": _lazy_int("LOCAL_RANK", 0),\n'
+        '    "SGL_DIFFUSION_LEVEL": lambda: os.getenv("SGL_DIFFUSION_LEVEL") or os.getenv("SGL_OTHER"),\n',
+    )
+    registry.write_text(text)
+    code, out, _ = run_cli("check", "--select", "ENV002", "python/sglang/multimodal_gen/envs.py", cwd=root)
+    found = [(line.split(": ")[0], " ".join(line.split()[2:5])) for line in out.splitlines()]
+    assert found == [
+        ("python/sglang/multimodal_gen/envs.py:35:6", "registry key SGL_DIFFUSION_LEVEL"),
+        # a read of another legacy key inside the entry is still its own finding
+        ("python/sglang/multimodal_gen/envs.py:35:82", "legacy key SGL_OTHER"),
+    ]
+    assert code == 1
+
+
+def test_a_spread_environment_goes_anywhere(fixture_project, sglang_project):
+    """Found on sglang 0.5.23 (test/hicache_spec_storage_common.py): the copy assigned to an
+    attribute was missed while one assigned to a name was reported."""
+    code = """\
+        import os
+
+        class Server:
+            def launch(self):
+                self.env = {**os.environ, "SGLANG_LOG_GC": "1"}
+                plain = {**os.environ, "SGLANG_LOG_MS": "1"}
+                return plain
+        """
+    assert _found(fixture_project, sglang_project, code) == [(5, 35, "SGLANG_LOG_GC"), (6, 32, "SGLANG_LOG_MS")]

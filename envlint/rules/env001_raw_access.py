@@ -317,7 +317,7 @@ class RawEnvAccess(Rule):
             self._check(node, ctx, child_env_writes(ctx, node))
 
     def visit_Dict(self, node: ast.Dict, ctx: FileContext) -> None:
-        if None in node.keys and not isinstance(ctx.parent, ast.Assign):
+        if None in node.keys:
             self._check(node, ctx, spread_env_writes(ctx, node))
 
     def reports(self, access: RawAccess, ctx: FileContext) -> bool:

@@ -25,9 +25,16 @@ class LegacyPrefix(Rule):
     """
     ## What it does
     Flags the deprecated `SGL_*` prefix wherever it names an environment
-    variable: a registry descriptor named `SGL_*`, a raw access with an `SGL_*`
-    key (`os.getenv("SGL_X")`, `os.environ["SGL_X"]`, helpers), a
-    `temp_set_env(SGL_X=...)` keyword, and `envs.SGL_X`.
+    variable: a registry descriptor (or module-style registry key) named
+    `SGL_*`, a `temp_set_env(SGL_X=...)` keyword, `envs.SGL_X`, and a raw
+    access with an `SGL_*` key (`os.getenv("SGL_X")`, helpers) that ENV001
+    does not report.
+
+    One site, one finding: a raw access of a legacy key is ENV001's finding when
+    ENV001 runs (its message names the legacy alias and the current name, and it
+    carries this rule's rename as its fix when the registry offers none); inside
+    a registry, the entry for a legacy key is the finding, not also the read of
+    that key within the entry.
 
     ## Why is this bad
     `SGL_*` is not a parallel valid prefix. sglang rewrites `SGL_*` variables
@@ -144,6 +151,8 @@ class LegacyPrefix(Rule):
         for access in raw_accesses(ctx, node):
             if access.origin is not None or access.dynamic or access.wrapper is not None:
                 continue  # the key is not spelt at this site
+            if ctx.is_registry_file and access.key in ctx.own_registry.fields:
+                continue  # the registry's own entry for this key is the finding (begin())
             if "ENV001" in self.active_codes and self._raw_rule.reports(access, ctx):
                 continue  # one site, one finding: ENV001 owns raw accesses (with this fix)
             self._report_key(ctx, access.key_node, access.key, access.via, fixable=True)
