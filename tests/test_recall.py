@@ -458,3 +458,14 @@ def test_a_spread_environment_goes_anywhere(fixture_project, sglang_project):
                 return plain
         """
     assert _found(fixture_project, sglang_project, code) == [(5, 35, "SGLANG_LOG_GC"), (6, 32, "SGLANG_LOG_MS")]
+
+
+def test_an_undefined_legacy_attribute_is_env006s(fixture_project, sglang_project):
+    """sglang 0.5.5 rocm.py: envs.SGL_DIFFUSION_ATTENTION_BACKEND was reported by ENV002 and
+    ENV006; the AttributeError is the problem to fix first. Fails before the fix."""
+    code = "from sglang.srt.environ import envs\nvalue = envs.SGL_NOT_DEFINED_HERE.get()\n"
+    linter = Linter(fixture_project, select=("ENV002", "ENV006"), ignore=())
+    found = linter.check_bytes(sglang_project / PATH, code.encode(), PATH).findings
+    assert [(f.code, f.line, f.column) for f in found] == [("ENV006", 2, 9)]
+    alone = Linter(fixture_project, select=("ENV002",), ignore=()).check_bytes(sglang_project / PATH, code.encode(), PATH)
+    assert [(f.code, f.line, f.column) for f in alone.findings] == [("ENV002", 2, 9)]

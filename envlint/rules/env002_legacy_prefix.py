@@ -30,7 +30,9 @@ class LegacyPrefix(Rule):
     access with an `SGL_*` key (`os.getenv("SGL_X")`, helpers) that ENV001
     does not report.
 
-    One site, one finding: a raw access of a legacy key is ENV001's finding when
+    One site, one finding: `envs.SGL_X` that the registry does not define is
+    ENV006's finding (it raises `AttributeError`) when ENV006 runs; a raw
+    access of a legacy key is ENV001's finding when
     ENV001 runs (its message names the legacy alias and the current name, and it
     carries this rule's rename as its fix when the registry offers none); inside
     a registry, the entry for a legacy key is the finding, not also the read of
@@ -180,8 +182,13 @@ class LegacyPrefix(Rule):
 
     def visit_Attribute(self, node: ast.Attribute, ctx: FileContext) -> None:
         canonical = self._canonical(node.attr)
-        if canonical is None or ctx.registry_of(node.value) is None:
+        if canonical is None:
             return
+        registry = ctx.registry_of(node.value)
+        if registry is None:
+            return
+        if "ENV006" in self.active_codes and not registry.defines(node.attr):
+            return  # an AttributeError first: ENV006's finding, with its did-you-mean
         written = ctx.source.segment(node.value)
         ctx.report(
             self.code,
