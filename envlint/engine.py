@@ -91,8 +91,9 @@ class _Prefilter:
             tokens = self._lazy[id(group)] = tuple(_token(t) for t in group())
         return tokens
 
-    def active(self, data: bytes) -> list[Rule]:
-        present: dict[object, bool] = {}
+    def active(self, data: bytes, present: Optional[dict] = None) -> list[Rule]:
+        """The rules that can fire; ``present`` (if given) receives every token's outcome."""
+        present = {} if present is None else present
 
         def has(token) -> bool:
             """Each token, and each rule's own test, is evaluated once per file."""
@@ -107,9 +108,14 @@ class _Prefilter:
                 present[token] = found
             return found
 
+        lazy = self._lazy
+
         def holds(alternative) -> bool:
             if callable(alternative):
                 return has(alternative)
+            # A lazy group already known to be empty can never hold: skip the scans before it.
+            if any(lazy.get(id(group)) == () for group in alternative if callable(group)):
+                return False
             return all(any(has(t) for t in self._group(group)) for group in alternative)
 
         return [rule for rule, alternatives in self._rules if any(map(holds, alternatives))]
@@ -141,6 +147,8 @@ class Linter:
         self.uses_summary = any(rule.uses_summary for rule in self.rules)
         self.use_prefilter = use_prefilter
         self._prefilter = _Prefilter(self.rules)
+        self._evidence_tokens: Optional[list] = None
+        self._registry_names: Optional[set[str]] = None
         self._dispatch_cache: dict[tuple[str, ...], dict[type, list[Callable]]] = {}
 
     def summary_changed(self) -> None:
@@ -155,11 +163,14 @@ class Linter:
         data: bytes,
         display_path: Optional[str] = None,
         facts: bool = False,
+        rules: Optional[list[Rule]] = None,
     ) -> FileResult:
-        """Check one file's raw content; ``facts``: also extract its summary facts."""
+        """Check one file's raw content; ``facts``: also extract its summary facts;
+        ``rules``: the file's active rules when the caller already has them (``active_rules``)."""
         result = FileResult(path, display_path or str(path))
         spec = self._registry_spec(path)
-        rules = self._active_rules(data, spec)
+        if rules is None:
+            rules = self._active_rules(data, spec)
         try:
             # Decoding is cheap, so undecodable files are reported even when the
             # prefilter skips them; parsing is what the prefilter saves.
@@ -188,10 +199,33 @@ class Linter:
         source = SourceFile.from_text(path, text)
         return self._check_source(result, source, tree, rules, spec, apply_noqa)
 
-    def _active_rules(self, data: bytes, spec) -> list[Rule]:
+    def _active_rules(self, data: bytes, spec, present: Optional[dict] = None) -> list[Rule]:
         if spec is not None or not self.use_prefilter:
             return self.rules
-        return self._prefilter.active(data)
+        return self._prefilter.active(data, present)
+
+    def active_rules(self, path: Path, data: bytes, present: dict) -> list[Rule]:
+        """The rules that can fire on a file; ``present`` receives the prefilter's token tests."""
+        return self._active_rules(data, self._registry_spec(path), present)
+
+    def evidence(self, data: bytes, present: dict) -> bool:
+        """Whether the bytes show environment use (``FileContext.has_evidence``'s question),
+        reusing what the prefilter already tested."""
+        tokens = self._evidence_tokens
+        if tokens is None:
+            from .summaries.evidence import access_tokens
+
+            project = self.project
+            tokens = self._evidence_tokens = [
+                _token(t) for t in (*project.owned_tokens(), *access_tokens(project))
+            ]
+        for token in tokens:
+            found = present.get(token)
+            if found is None:
+                found = token in data if isinstance(token, bytes) else token.search(data) is not None
+            if found:
+                return True
+        return False
 
     def _check_source(
         self,
@@ -250,6 +284,11 @@ class Linter:
     # -- internals ------------------------------------------------------------------------
 
     def _registry_spec(self, path: Path):
+        names = self._registry_names
+        if names is None:
+            names = self._registry_names = {spec.path.name for spec in self.project.config.registries}
+        if path.name not in names:
+            return None  # cheap test first: resolve() only the few candidates
         resolved = path.resolve()
         for spec in self.project.config.registries:
             if spec.path == resolved:

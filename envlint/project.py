@@ -27,6 +27,12 @@ class Project:
     # Keep the project summary in ``.envlint_cache`` (set by ``envlint check`` and flake8).
     summary_cache: bool = False
     _summary: Optional["ProjectSummary"] = field(default=None, repr=False, compare=False)
+    # (the directories a run was given, as (spelt, resolved); the files it discovered): the
+    # summary reuses that walk for the packages it covers (summaries.build.summary_files).
+    discovered: Optional[tuple[list[tuple[str, str]], list[Path]]] = field(
+        default=None, repr=False, compare=False
+    )
+    summary_key: Optional[str] = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -54,7 +53,10 @@ def prepare(paths: list[Path], overrides: Optional[dict] = None) -> tuple[Projec
     """Configuration, the files to check, and the registries (found around and among them)."""
     config: Config = load_config(paths, overrides)
     files = discover(paths, config.root, config.exclude)
-    return Project.load(config.with_discovered_registries(files)), files
+    project = Project.load(config.with_discovered_registries(files))
+    given = [(os.fspath(p), os.path.realpath(p)) for p in paths if Path(p).is_dir()]
+    project.discovered = (given, files)
+    return project, files
 
 
 def load_project(paths: list[Path], overrides: Optional[dict] = None) -> Project:
@@ -72,8 +74,6 @@ def default_jobs() -> int:
 
 _WORKER_LINTER: Optional[Linter] = None
 _WORKER_SUMMARY_FILES: frozenset = frozenset()  # a cold run's first phase: the summary's files
-_WORKER_FOREIGN: tuple = ((), None, {})  # its second phase: (substrings, pattern, {module: names})
-_WORKER_EVIDENCE: list = []  # substrings of evidence (``summaries.evidence.evidence_substrings``)
 _WORKER_CACHE: Optional[tuple[Path, str]] = None  # (project root, fingerprint) when caching
 # Per process and run: a connection must not cross a fork, nor a fingerprint a run.
 _OPEN_CACHE: dict[tuple, Optional[Cache]] = {}
@@ -97,47 +97,33 @@ def _worker_cache() -> Optional[Cache]:
 
 
 def _phase_one(path: Path):
-    """A cold run's first phase: check a file with no other module's facts, and extract
-    the facts of a module that may define wrappers or key constants."""
+    """A cold run's first phase: check a file with no other module's facts, extract the
+    facts of a module that may define wrappers or key constants, and note what a file that
+    shows environment use imports (the only way it can reach another module's facts)."""
     linter = _WORKER_LINTER
     try:
         data = path.read_bytes()
         stat = os.stat(path)
     except OSError as exc:
         error = FileResult(path, display_path(path), error=f"cannot read: {exc.strerror or exc}")
-        return error, None, False, None, False
+        return error, None, False, None, None
+    from .summaries.evidence import classify, imported_names, scanned_facts
+
     project = linter.project
     state = {"m": stat.st_mtime_ns, "s": stat.st_size, "facts": None}
-    kind = None
-    if path in _WORKER_SUMMARY_FILES:
-        from .summaries.evidence import classify, scanned_facts
-
-        kind = classify(project, path, data)
+    module = module_name(path, project.config.src)
+    is_package = path.name == "__init__.py"
+    present: dict = {}
+    rules = linter.active_rules(path, data, present)
+    evidence = linter.evidence(data, present)
+    kind = classify(project, path, data, evidence) if path in _WORKER_SUMMARY_FILES else None
     if kind == "scan":
-        module = module_name(path, project.config.src)
-        state["facts"] = scanned_facts(project, data, module, path.name == "__init__.py").to_json()
-    result = linter.check_bytes(path, data, display_path(path), facts=kind == "parse")
+        state["facts"] = scanned_facts(project, data, module, is_package).to_json()
+    result = linter.check_bytes(path, data, display_path(path), facts=kind == "parse", rules=rules)
     if kind == "parse":
         state["facts"] = result.facts
-    return result, content_digest(data), False, state, _may_use_summary(project, data)
-
-
-def _may_use_summary(project: Project, data: bytes) -> bool:
-    """A superset of ``FileContext.has_evidence``: only such files consult other modules."""
-    return any(token in data for token in _WORKER_EVIDENCE)
-
-
-def _phase_two(path: Path):
-    """A cold run's second phase: re-check a file that spells another module's wrapper or
-    key constant, now that the summary is known; None when nothing can have changed."""
-    linter = _WORKER_LINTER
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not _mentions_foreign(path, data, _WORKER_FOREIGN, linter.project):
-        return None
-    return linter.check_bytes(path, data, display_path(path)), content_digest(data), False
+    imports = imported_names(data, module, is_package) if evidence else None
+    return result, content_digest(data), False, state, imports
 
 
 def _check_one(path: Path) -> tuple[FileResult, Optional[str], bool]:
@@ -287,7 +273,7 @@ def _cold_summary_files(linter: Linter, files: list[Path], use_cache: bool) -> O
         return None
     if has_record(project, use_cache):
         return None
-    covered = {str(path) for path in summary_files(project)}
+    covered = set(summary_files(project))
     found = [path for path in files if _real(path) in covered]
     return found if len(found) == len(covered) else None
 
@@ -307,20 +293,19 @@ def _two_phases(linter, files, covered, jobs, use_cache, progress):
     """Check a cold tree, parsing each file once although findings need the summary first.
 
     Phase one checks every file with no other module's facts (an empty
-    summary) and extracts the facts of the modules that may define a wrapper
-    or a key constant. Then the summary is resolved. Phase two re-checks the
-    files whose result can differ: those that show environment use and spell,
-    as a word, a wrapper or constant another module defines (a call, an
-    import or a key must spell that name; files without such bytes never
-    consult the summary at all).
+    summary), extracts the facts of the modules that may define a wrapper or
+    a key constant, and notes what each file showing environment use
+    imports. Then the summary is resolved. Phase two re-checks only the files
+    that import, by name, through their module or with a star, a wrapper or
+    key constant another module defines: a file reaches another module's
+    facts only that way (its own wrappers and constants it resolves itself,
+    and without any access or owned token nothing is looked up at all).
     """
-    global _WORKER_SUMMARY_FILES, _WORKER_FOREIGN, _WORKER_EVIDENCE
+    global _WORKER_SUMMARY_FILES
     from .summaries.build import summary_from_states
-    from .summaries.evidence import evidence_substrings, minimal_tokens, names_pattern
     from .summaries.model import ProjectSummary
 
     project = linter.project
-    _WORKER_EVIDENCE = evidence_substrings(project)
     total = len(files)
     report = progress or (lambda done, total: None)
     project.adopt_summary(ProjectSummary())
@@ -336,46 +321,67 @@ def _two_phases(linter, files, covered, jobs, use_cache, progress):
     project.adopt_summary(summary)
     linter.summary_changed()
     results = {path: outcome[:3] for path, outcome in zip(files, first)}
-    by_module = summary.names_by_module()
-    if by_module:
-        again = [path for path, outcome in zip(files, first) if outcome[4] and outcome[0].error is None]
-        every = set().union(*by_module.values())
-        _WORKER_FOREIGN = (minimal_tokens(every), names_pattern(every), by_module)
-        try:
-            second = check_in_parallel(linter, again, jobs, None, None, task=_phase_two)
-        finally:
-            _WORKER_FOREIGN = ((), None, {})
-        results.update({path: outcome for path, outcome in zip(again, second) if outcome is not None})
+    reachable = _reachable(summary, states)
+    again = [
+        path
+        for path, outcome in zip(files, first)
+        if outcome[4] and outcome[0].error is None and _imports_foreign(path, outcome[4], reachable, project)
+    ]
+    if again:
+        second = check_in_parallel(linter, again, jobs, None, None)
+        results.update(zip(again, second))
     return [results[path] for path in files]
 
 
-_IMPORT_STATEMENT = re.compile(rb"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*)")
+def _reachable(summary, states: dict) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """What imports lead to another module's wrappers and constants.
 
-
-def _mentions_foreign(path: Path, data: bytes, foreign: tuple, project) -> bool:
-    """Whether a module refers to a wrapper or key constant another module defines.
-
-    It must spell the name where it can reach the other module's definition: in
-    an import statement, as an attribute (``other._get_env``), or anywhere
-    after a star import. A bare use of a name the module does not import is its
-    own name (or a builtin), whatever another module calls a function.
+    (strong, weak): ``strong`` maps the defining module, and every name below it
+    (``mod.f``, ``mod.C``, ``mod.C.attr``), to the defining modules; ``weak`` maps a
+    package above a defining module to the last names defined below it: importing
+    ``sglang`` reaches ``sglang.srt.x.KEY`` only by spelling ``KEY``.
     """
+    modules = {state["facts"]["module"] for state in states.values() if state.get("facts")}
+    strong: dict[str, set[str]] = {}
+    weak: dict[str, set[str]] = {}
+    for qualified in (*summary.wrappers, *summary.constants):
+        parts = qualified.split(".")
+        owner = next(
+            (".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1) if ".".join(parts[:cut]) in modules),
+            ".".join(parts[:-1]),
+        )
+        depth = owner.count(".") + 1
+        for cut in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:cut])
+            if cut >= depth:
+                strong.setdefault(prefix, set()).add(owner)
+            else:
+                weak.setdefault(prefix, set()).add(parts[-1])
+    return strong, weak
+
+
+def _imports_foreign(path: Path, imports: frozenset, reachable: tuple, project) -> bool:
+    """Whether one of the file's imports leads to another module's wrapper or constant:
+    ``from m import f``, ``import m`` then ``m.f``, ``from m import C`` then ``C.attr``,
+    ``from m import *``; or a package above ``m`` and the name spelt in the file."""
     from .summaries.evidence import names_pattern
 
-    substrings, anything, by_module = foreign
-    if anything is None or not any(s in data for s in substrings) or anything.search(data) is None:
-        return False
+    strong, weak = reachable
     module = module_name(path, project.config.src)
-    names = {name for owner, owned in by_module.items() if owner != module for name in owned}
+    names: set[str] = set()
+    for target in imports:
+        target = target[:-2] if target.endswith(".*") else target
+        owners = strong.get(target)
+        if owners and any(owner != module and not owner.startswith(module + ".") for owner in owners):
+            return True
+        names |= weak.get(target, set())
     if not names:
         return False
-    pattern = names_pattern(names)
-    if b"import *" in data:
-        return pattern.search(data) is not None
-    if any(pattern.search(statement) for statement in _IMPORT_STATEMENT.findall(data)):
+    try:
+        data = path.read_bytes()
+    except OSError:
         return True
-    attribute = re.compile(rb"\.\s*(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
-    return attribute.search(data) is not None
+    return names_pattern(names).search(data) is not None
 
 
 def _to_cache(result: FileResult) -> dict:

@@ -177,10 +177,17 @@ def definition_test(project: "Project") -> Callable[[bytes], Optional[str]]:
     return test
 
 
-def classify(project: "Project", path, data: bytes) -> Optional[str]:
+def classify(project: "Project", path, data: bytes, evidence: Optional[bool] = None) -> Optional[str]:
     """``definition_test`` for a file: a package ``__init__`` that imports anything is read
-    for its re-exports (``SCAN``) even when it defines nothing itself."""
-    kind = project.definition_check(data)
+    for its re-exports (``SCAN``) even when it defines nothing itself.
+
+    ``evidence`` False (no owned or access token, as the caller found): only a star
+    re-export can be there, the other tests all need one of those tokens.
+    """
+    if evidence is False:
+        kind = SCAN if b"import *" in data and _STAR.search(data) else None
+    else:
+        kind = project.definition_check(data)
     if kind is None and path.name == "__init__.py" and b"import" in data:
         return SCAN
     return kind
@@ -211,6 +218,52 @@ def scanned_facts(project: "Project", data: bytes, module: str, is_package: bool
         if len(assignments) == 1 and key.isidentifier() and project.is_owned(key):
             facts.constants[name] = ("str", (key,))
     return facts
+
+
+_FROM_LINE = re.compile(rb"[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)")
+_IMPORT_LINE = re.compile(rb"[ \t]*import[ \t]+([^\n]*)")
+
+
+def imported_names(data: bytes, module: str, is_package: bool) -> frozenset[str]:
+    """What a file's import statements name, as absolute qualified names: ``pkg.mod.f`` for
+    ``from pkg.mod import f``, ``pkg.mod`` for ``import pkg.mod``, ``pkg.mod.*`` for a star.
+
+    A superset is fine (a statement inside a string counts too): it only decides which
+    files a cold run checks a second time (``runner._two_phases``). Found from each
+    ``import`` word back to its line's start (scanning for a literal is fast).
+    """
+    found: set[str] = set()
+    find = data.find
+    position = find(b"import")
+    while position != -1:
+        line = data.rfind(b"\n", 0, position) + 1
+        match = _FROM_LINE.match(data, line) or _IMPORT_LINE.match(data, line)
+        if match is not None and match.end() > position:
+            _add_imports(match, found, module, is_package)
+            position = find(b"import", match.end())
+        else:
+            position = find(b"import", position + 6)
+    return frozenset(found)
+
+
+def _add_imports(match, found: set[str], module: str, is_package: bool) -> None:
+    if match.re is _IMPORT_LINE:
+        for item in re.sub(rb"#[^\n]*", b"", match.group(1)).split(b","):
+            parts = item.split()
+            if parts:
+                found.add(parts[0].decode("ascii", "replace"))
+        return
+    dots, target, names = match.groups()
+    base = target.decode("ascii", "replace")
+    if dots:
+        base = resolve_relative(module, is_package, len(dots), base or None) or ""
+    if not base:
+        return
+    text = re.sub(rb"#[^\n]*", b"", names).strip().strip(b"()").decode("ascii", "replace")
+    for item in text.split(","):
+        parts = item.split()
+        if parts:
+            found.add(f"{base}.{parts[0]}")
 
 
 def names_pattern(names: Iterable[str]) -> Pattern[bytes]:

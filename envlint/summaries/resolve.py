@@ -23,6 +23,8 @@ class _Index:
 
     def __init__(self, modules: Iterable[ModuleFacts]):
         self.modules = {m.module: m for m in modules}
+        self._targets: dict[str, Optional[str]] = {}
+        self._known: Optional[dict] = None
         self.functions: dict[str, tuple[ModuleFacts, FunctionFacts]] = {}
         self.constants: dict[str, tuple[str, tuple[str, ...]]] = {}
         for facts in self.modules.values():
@@ -90,8 +92,15 @@ def _fixpoint(index: _Index, functions: dict, fixed: dict[str, Wrapper], outer: 
 
 
 def _callee(index: _Index, callee: str, wrappers: dict, outer: Optional[ProjectSummary]) -> Optional[Wrapper]:
-    found = index.canonical(callee, wrappers)
-    if found is not None:
+    # Where a callee leads (aliases and stars followed) does not change between rounds of the
+    # fixpoint: resolve it once against the functions and the fixed wrappers, then look up.
+    targets = index._targets
+    if callee not in targets:
+        if index._known is None:  # every function of these modules, and the fixed wrappers
+            index._known = {**dict.fromkeys(wrappers), **dict.fromkeys(index.functions)}
+        targets[callee] = index.canonical(callee, index._known)
+    found = targets[callee]
+    if found is not None and found in wrappers:
         return wrappers[found]
     if outer is not None:
         return outer.wrappers.get(callee)
