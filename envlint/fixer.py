@@ -39,7 +39,7 @@ from .fixes.renames import RenamePlanner
 from .report import format_counts
 from .modules import module_name
 from .project import Project
-from .runner import check_in_parallel
+from .runner import check_fresh
 from .source import SourceError, SourceFile
 
 MAX_PASSES = 6
@@ -142,7 +142,7 @@ class Fixer:
             linter = Linter(project, select=self.select, ignore=self.ignore)
             if pass_number == 0:
                 # Nothing rewritten yet: the files on disk are the input, checked in parallel.
-                for result, _, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
+                for result, _, _ in check_fresh(linter, targets, self.jobs, self.progress):
                     results[result.path] = result
             else:
                 for path in targets:

@@ -259,6 +259,18 @@ def check_files(
     return result
 
 
+def check_fresh(
+    linter: Linter, files: list[Path], jobs: int, progress: Optional[Callable[[int, int], None]] = None
+) -> list:
+    """Every file checked from its bytes, without the result cache (``envlint fix``'s first
+    pass): ``check_in_parallel``'s results, and on a cold project the summary comes from the
+    same parse (``_two_phases``) instead of a build of its own."""
+    summary_files = _cold_summary_files(linter, files, use_cache=False)
+    if summary_files is not None:
+        return _two_phases(linter, files, summary_files, jobs, False, progress)
+    return check_in_parallel(linter, files, jobs, progress=progress)
+
+
 def _cold_summary_files(linter: Linter, files: list[Path], use_cache: bool) -> Optional[list[Path]]:
     """The summary's files when this run should build the summary from its own parse.
 

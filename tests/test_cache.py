@@ -190,3 +190,26 @@ def test_a_cold_run_in_two_phases_finds_what_a_summary_first_run_finds(tree, mon
         result = check_files(*prepare([tree]), jobs=jobs)
         assert _lines(result) == _lines(reference)
     assert phases == [1, 1]
+
+
+def test_the_first_fix_pass_of_a_cold_project_runs_in_two_phases(tree, monkeypatch):
+    """``envlint fix`` checks every file first; on a cold project that check also gives the
+    summary (runner.check_fresh), and the fixes are those of a summary-first run."""
+    from envlint.fixer import Fixer
+    from envlint.summaries import build
+
+    def fix(threshold: int):
+        monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", threshold)
+        build._IN_PROCESS.clear()
+        project, files = prepare([tree])
+        report = Fixer(project.config, files, unsafe=True).run()
+        changed = {c.display: c.text for c in report.changed}
+        return changed, sorted((f.path, f.line, f.code, f.message) for f in report.remaining)
+
+    phases = []
+    original = runner._two_phases
+    monkeypatch.setattr(runner, "_two_phases", lambda *a: phases.append(1) or original(*a))
+    reference = fix(10**6)
+    assert phases == [] and len(reference[0]) > 5
+    assert fix(0) == reference
+    assert phases == [1]
