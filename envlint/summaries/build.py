@@ -17,8 +17,9 @@ other one, by (path, mtime, size), in the same ``.envlint_cache`` as results,
 under a fingerprint of envlint, the configuration and the registries. An
 unchanged tree is answered from one small cache row (its files are only
 stat'ed); a changed file costs its own re-read (and re-parse, if it may define
-something). A cold run of the whole project does not come here at all: it
-builds the summary from its own parse (``runner._two_phases``).
+something). A cold run of the whole project (``envlint check``, the first pass
+of ``envlint fix``) does not come here at all: it builds the summary from its
+own parse (``runner._two_phases``).
 """
 
 from __future__ import annotations
