@@ -38,7 +38,7 @@ import sqlite3
 import stat
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from . import __version__
 from .cache_entries import DamagedEntry, decode_findings, encode_result, seal, unseal
@@ -160,8 +160,11 @@ class Cache:
                 known[path] = digest
         return known
 
-    def load(self, keys: list[str]) -> dict[str, dict]:
-        """The intact, well-formed entries among ``keys``; damaged ones are simply missing."""
+    def load(self, keys: list[str], validate: "Callable[[object], None] | None" = None) -> dict[str, dict]:
+        """The intact, well-formed entries among ``keys``; damaged ones are simply missing.
+
+        ``validate`` raises ``DamagedEntry`` for an entry of the wrong shape; the default
+        checks file results (``cache_entries.validate_result``)."""
         if self._db is None or not keys:
             return {}
         found: dict[str, dict] = {}
@@ -174,7 +177,7 @@ class Cache:
                     (self.fingerprint, *chunk),
                 ):
                     try:
-                        found[key] = unseal(self.fingerprint, key, stored)
+                        found[key] = unseal(self.fingerprint, key, stored, validate)
                     except DamagedEntry:
                         continue
         except Exception:  # a damaged database (or column bytes that are not UTF-8)

@@ -50,8 +50,11 @@ def seal(fingerprint: str, key: str, result: dict) -> str:
     return checksum(fingerprint, key, text) + text
 
 
-def unseal(fingerprint: str, key: str, stored: object) -> dict:
-    """The result stored under ``key``; ``DamagedEntry`` unless intact and well-formed."""
+def unseal(fingerprint: str, key: str, stored: object, validate: "typing.Callable[[object], None] | None" = None) -> dict:
+    """The entry stored under ``key``; ``DamagedEntry`` unless intact and well-formed.
+
+    ``validate`` checks the entry's shape (default: a file result, ``validate_result``);
+    other entries (the project summary) bring their own."""
     if not isinstance(stored, str) or len(stored) <= _CHECK_LENGTH:
         raise DamagedEntry("not an envlint entry")
     check, text = stored[:_CHECK_LENGTH], stored[_CHECK_LENGTH:]
@@ -61,7 +64,7 @@ def unseal(fingerprint: str, key: str, stored: object) -> dict:
         result = json.loads(text)
     except (ValueError, RecursionError):
         raise DamagedEntry("not JSON") from None
-    validate_result(result)
+    (validate or validate_result)(result)
     return result
 
 

@@ -58,10 +58,13 @@ class FileResult:
     # What the cache stores: findings before ``# noqa``, and whether noqa can apply.
     raw_findings: list[Finding] = field(default_factory=list)
     mentions_noqa: bool = False
+    # The module's summary facts (JSON), when the run asked for them (envlint.summaries).
+    facts: Optional[dict] = None
 
 
 def _token(token):
-    """A prefilter token: a substring (str) or a regular expression (compiled, bytes)."""
+    """A prefilter token: a substring (str), a regular expression (compiled, bytes), or a
+    byte-level test (a callable)."""
     return token.encode() if isinstance(token, str) else token
 
 
@@ -74,13 +77,24 @@ class _Prefilter:
             alternatives = [
                 alternative
                 if callable(alternative)
-                else [tuple(_token(t) for t in group) for group in alternative]
+                else [group if callable(group) else tuple(_token(t) for t in group) for group in alternative]
                 for alternative in rule.prefilter()
             ]
             self._rules.append((rule, alternatives))
+        self._lazy: dict[int, tuple] = {}
 
-    def active(self, data: bytes) -> list[Rule]:
-        present: dict[object, bool] = {}
+    def _group(self, group) -> tuple:
+        """A token group; a lazy one (a callable) is computed on first use, once."""
+        if not callable(group):
+            return group
+        tokens = self._lazy.get(id(group))
+        if tokens is None:
+            tokens = self._lazy[id(group)] = tuple(_token(t) for t in group())
+        return tokens
+
+    def active(self, data: bytes, present: Optional[dict] = None) -> list[Rule]:
+        """The rules that can fire; ``present`` (if given) receives every token's outcome."""
+        present = {} if present is None else present
 
         def has(token) -> bool:
             """Each token, and each rule's own test, is evaluated once per file."""
@@ -95,10 +109,15 @@ class _Prefilter:
                 present[token] = found
             return found
 
+        lazy = self._lazy
+
         def holds(alternative) -> bool:
             if callable(alternative):
                 return has(alternative)
-            return all(any(has(t) for t in group) for group in alternative)
+            # A lazy group already known to be empty can never hold: skip the scans before it.
+            if any(lazy.get(id(group)) == () for group in alternative if callable(group)):
+                return False
+            return all(any(has(t) for t in self._group(group)) for group in alternative)
 
         return [rule for rule, alternatives in self._rules if any(map(holds, alternatives))]
 
@@ -123,9 +142,19 @@ class Linter:
         self.rules: list[Rule] = rules if rules is not None else [
             cls(project) for cls in ALL_RULES if is_selected(cls.code, select, ignore)
         ]
+        active = frozenset(rule.code for rule in self.rules)
+        for rule in self.rules:
+            rule.active_codes = active
+        self.uses_summary = any(rule.uses_summary for rule in self.rules)
         self.use_prefilter = use_prefilter
         self._prefilter = _Prefilter(self.rules)
+        self._evidence_tokens: Optional[list] = None
+        self._registry_names: Optional[set[str]] = None
         self._dispatch_cache: dict[tuple[str, ...], dict[type, list[Callable]]] = {}
+
+    def summary_changed(self) -> None:
+        """Forget what was derived from the project summary (the prefilter's name tokens)."""
+        self._prefilter = _Prefilter(self.rules)
 
     # -- public entry points ----------------------------------------------------------
 
@@ -134,11 +163,15 @@ class Linter:
         path: Path,
         data: bytes,
         display_path: Optional[str] = None,
+        facts: bool = False,
+        rules: Optional[list[Rule]] = None,
     ) -> FileResult:
-        """Check one file's raw content."""
+        """Check one file's raw content; ``facts``: also extract its summary facts;
+        ``rules``: the file's active rules when the caller already has them (``active_rules``)."""
         result = FileResult(path, display_path or str(path))
         spec = self._registry_spec(path)
-        rules = self._active_rules(data, spec)
+        if rules is None:
+            rules = self._active_rules(data, spec)
         try:
             # Decoding is cheap, so undecodable files are reported even when the
             # prefilter skips them; parsing is what the prefilter saves.
@@ -146,9 +179,9 @@ class Linter:
         except SourceError as exc:
             result.error = str(exc)
             return result
-        if not rules:
+        if not rules and not facts:
             return result
-        return self._check_source(result, source, None, rules, spec, apply_noqa=True)
+        return self._check_source(result, source, None, rules, spec, apply_noqa=True, facts=facts)
 
     def check_text(
         self,
@@ -167,10 +200,33 @@ class Linter:
         source = SourceFile.from_text(path, text)
         return self._check_source(result, source, tree, rules, spec, apply_noqa)
 
-    def _active_rules(self, data: bytes, spec) -> list[Rule]:
+    def _active_rules(self, data: bytes, spec, present: Optional[dict] = None) -> list[Rule]:
         if spec is not None or not self.use_prefilter:
             return self.rules
-        return self._prefilter.active(data)
+        return self._prefilter.active(data, present)
+
+    def active_rules(self, path: Path, data: bytes, present: dict) -> list[Rule]:
+        """The rules that can fire on a file; ``present`` receives the prefilter's token tests."""
+        return self._active_rules(data, self._registry_spec(path), present)
+
+    def evidence(self, data: bytes, present: dict) -> bool:
+        """Whether the bytes show environment use (``FileContext.has_evidence``'s question),
+        reusing what the prefilter already tested."""
+        tokens = self._evidence_tokens
+        if tokens is None:
+            from .summaries.evidence import access_tokens
+
+            project = self.project
+            tokens = self._evidence_tokens = [
+                _token(t) for t in (*project.owned_tokens(), *access_tokens(project))
+            ]
+        for token in tokens:
+            found = present.get(token)
+            if found is None:
+                found = token in data if isinstance(token, bytes) else token.search(data) is not None
+            if found:
+                return True
+        return False
 
     def _check_source(
         self,
@@ -180,6 +236,7 @@ class Linter:
         rules: list[Rule],
         spec,
         apply_noqa: bool,
+        facts: bool = False,
     ) -> FileResult:
         path = source.path
         if tree is None:
@@ -190,7 +247,7 @@ class Linter:
                 return result
         result.parsed = True
         result.mentions_noqa = "noqa" in source.text.lower()
-        if apply_noqa and result.mentions_noqa and file_is_ignored(source.text):
+        if apply_noqa and result.mentions_noqa and file_is_ignored(source.text) and not facts:
             return result
         own_registry = None
         if spec is not None:
@@ -203,11 +260,20 @@ class Linter:
             spec.module if spec else module_name(path, self.project.config.src),
             own_registry,
         )
+        ctx.summary_enabled = self.uses_summary
+        if facts and spec is None:
+            found = ctx.module_facts()
+            result.facts = found.to_json() if found is not None else None
+        if not rules or (apply_noqa and result.mentions_noqa and file_is_ignored(source.text)):
+            return result
         for rule in rules:
             rule.begin(ctx)
         # Registry files are walked whole; elsewhere only the statements that can
         # hold a finding (see envlint.focus), unless focusing is switched off.
-        focus = focus_for(self.project, ctx) if (self.use_prefilter and spec is None) else None
+        focus = None
+        if self.use_prefilter and spec is None:
+            extra = frozenset().union(*(rule.focus_names(ctx) for rule in rules))
+            focus = focus_for(self.project, ctx, extra)
         too_deep = self._walk(ctx, self._dispatch(rules), focus)
         if too_deep:
             # Reported, never a traceback: the rest of the file is still checked.
@@ -226,6 +292,11 @@ class Linter:
     # -- internals ------------------------------------------------------------------------
 
     def _registry_spec(self, path: Path):
+        names = self._registry_names
+        if names is None:
+            names = self._registry_names = {spec.path.name for spec in self.project.config.registries}
+        if path.name not in names:
+            return None  # cheap test first: resolve only the few candidates
         resolved = real_path(path)
         for spec in self.project.config.registries:
             if spec.path == resolved:

@@ -45,7 +45,7 @@ from .fixes.registry_plan import family, plan_registry
 from .fixes.renames import RenamePlanner
 from .modules import module_name
 from .project import Project
-from .runner import check_in_parallel
+from .runner import check_fresh
 from .cache import content_digest
 from .paths import real_path
 from .source import SourceError, SourceFile, read_source_bytes
@@ -127,7 +127,7 @@ class Fixer:
             linter = Linter(project, select=self.select, ignore=self.ignore)
             if pass_number == 0:
                 # Nothing rewritten yet: the files on disk are the input, checked in parallel.
-                for result, seen, _ in check_in_parallel(linter, targets, self.jobs, progress=self.progress):
+                for result, seen, _ in check_fresh(linter, targets, self.jobs, self.progress):
                     results[result.path] = result
                     self._first[result.path] = result.findings
                     if seen is not None:

@@ -48,7 +48,9 @@ def _linter_for(filename: str) -> Linter:
         linter = _LINTERS.get(config)
         if linter is None:
             # [tool.envlint] select/ignore apply here too, so both front ends agree.
-            linter = Linter(Project.load(config))
+            project = Project.load(config)
+            project.summary_cache = True  # the project summary lives in .envlint_cache too
+            linter = Linter(project)
             _LINTERS[config] = linter
         _BY_DIRECTORY[directory] = linter
     return linter

@@ -102,6 +102,7 @@ class Focus:
         return index < len(self.lines) and self.lines[index] <= node.end_lineno
 
 
-def focus_for(project: Project, ctx) -> Optional[Focus]:
-    names = focus_names(project, ctx.tree, ctx.resolver)
+def focus_for(project: Project, ctx, extra: frozenset = frozenset()) -> Optional[Focus]:
+    """The focus of one file; ``extra``: names the active rules add (``Rule.focus_names``)."""
+    names = focus_names(project, ctx.tree, ctx.resolver) | extra
     return Focus(ctx.source.text, ctx.source.line_starts, names)

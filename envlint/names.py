@@ -212,6 +212,10 @@ class Resolver:
         self.module_scope = Scope(tree, "module", None, self)
         self._walrus: Optional[frozenset[str]] = None
 
+    def assume_no_walrus(self) -> None:
+        """The caller knows the source has no ``:=`` at all: skip the walk that looks for targets."""
+        self._walrus = frozenset()
+
     @property
     def walrus_targets(self) -> frozenset[str]:
         """Names bound by ``:=`` anywhere in the file (computed on first need)."""

@@ -40,6 +40,9 @@ def infer_owned_prefixes(registries: list[Registry], config: Config) -> tuple[st
             counts[match.group(1)] = counts.get(match.group(1), 0) + 1
     return tuple(sorted(p for p, n in counts.items() if n >= 2 and 2 * n >= len(keys)))
 
+if TYPE_CHECKING:
+    from .summaries import ProjectSummary
+
 
 @dataclass
 class Project:
@@ -50,6 +53,15 @@ class Project:
     # Directories discovery could not list (set by runner.prepare): reported, never skipped.
     discovery_errors: list[tuple[Path, str]] = field(default_factory=list)
     _shown: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)
+    # Keep the project summary in ``.envlint_cache`` (set by ``envlint check`` and flake8).
+    summary_cache: bool = False
+    _summary: Optional["ProjectSummary"] = field(default=None, repr=False, compare=False)
+    # (the directories a run was given, as (spelt, resolved); the files it discovered): the
+    # summary reuses that walk for the packages it covers (summaries.build.summary_files).
+    discovered: Optional[tuple[list[tuple[str, str]], list[Path]]] = field(
+        default=None, repr=False, compare=False
+    )
+    summary_key: Optional[str] = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, config: Config, contents: Optional[dict[Path, bytes]] = None) -> "Project":
@@ -238,6 +250,44 @@ class Project:
             if key.startswith(legacy) and not key.startswith(canonical):
                 return canonical + key[len(legacy):]
         return None
+
+    # -- the project-wide analysis -------------------------------------------------------
+
+    @property
+    def summary(self) -> "ProjectSummary":
+        """Wrappers and key constants of the whole project (``envlint.summaries``).
+
+        Built on first use, so a run that never needs it (a few files without
+        any environment access) never reads the rest of the project.
+        """
+        if self._summary is None:
+            from .summaries.build import build_summary
+
+            self._summary = build_summary(self, self.summary_cache)
+        return self._summary
+
+    @property
+    def has_summary(self) -> bool:
+        return self._summary is not None
+
+    def adopt_summary(self, summary: "ProjectSummary") -> None:
+        """Use a summary computed elsewhere (a cold run builds it from its own parse)."""
+        self._summary = summary
+
+    @cached_property
+    def evidence_check(self) -> Callable[[bytes], bool]:
+        """Whether a file's bytes show any environment use (``summaries.evidence``)."""
+        from .summaries.evidence import evidence_pattern
+
+        search = evidence_pattern(self).search
+        return lambda data: search(data) is not None
+
+    @cached_property
+    def definition_check(self) -> Callable[[bytes], Optional[str]]:
+        """What a module's bytes may define: "parse", "scan" or None (``summaries.evidence``)."""
+        from .summaries.evidence import definition_test
+
+        return definition_test(self)
 
     @cached_property
     def registry_use_check(self) -> Callable[[bytes], bool]:

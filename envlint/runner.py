@@ -7,6 +7,7 @@ is where the run-level speed lives: the result cache and the worker processes.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import sys
@@ -73,6 +74,8 @@ def prepare(paths: list[Path], overrides: Optional[dict] = None) -> tuple[Projec
     project = Project.load(config.with_discovered_registries(files))
     project.discovery_errors = unreadable
     project.load_errors.extend((config.root / path, reason) for path, reason in recovery.errors)
+    given = [(os.fspath(p), os.path.realpath(p)) for p in paths if Path(p).is_dir()]
+    project.discovered = (given, files)
     return project, files
 
 
@@ -107,6 +110,7 @@ def cache_key(project: Project, path: Path, digest: str) -> str:
 # -- workers ------------------------------------------------------------------------------
 
 _WORKER_LINTER: Optional[Linter] = None
+_WORKER_SUMMARY_FILES: frozenset = frozenset()  # a cold run's first phase: the summary's files
 _WORKER_CACHE: Optional[tuple[Path, str]] = None  # (project root, fingerprint) when caching
 # Per process and run: a connection must not cross a fork, nor a fingerprint a run.
 _OPEN_CACHE: dict[tuple, Optional[Cache]] = {}
@@ -127,6 +131,38 @@ def _worker_cache() -> Optional[Cache]:
         cache = Cache(*_WORKER_CACHE)
         _OPEN_CACHE[key] = cache if cache.usable else None
     return _OPEN_CACHE[key]
+
+
+def _phase_one(path: Path):
+    """A cold run's first phase: check a file with no other module's facts, extract the
+    facts of a module that may define wrappers or key constants, and note what a file that
+    shows environment use imports (the only way it can reach another module's facts)."""
+    linter = _WORKER_LINTER
+    try:
+        stat = os.stat(path)
+        data = read_source_bytes(path, linter.project.config.max_file_size)
+    except OSError as exc:
+        error = FileResult(path, display_path(path), error=f"cannot read: {exc.strerror or exc}")
+        return error, None, False, None, None
+    except SourceError as exc:
+        return FileResult(path, display_path(path), error=str(exc)), None, False, None, None
+    from .summaries.evidence import classify, imported_names, scanned_facts
+
+    project = linter.project
+    state = {"m": stat.st_mtime_ns, "s": stat.st_size, "facts": None}
+    module = module_name(path, project.config.src)
+    is_package = path.name == "__init__.py"
+    present: dict = {}
+    rules = linter.active_rules(path, data, present)
+    evidence = linter.evidence(data, present)
+    kind = classify(project, path, data, evidence) if path in _WORKER_SUMMARY_FILES else None
+    if kind == "scan":
+        state["facts"] = scanned_facts(project, data, module, is_package).to_json()
+    result = linter.check_bytes(path, data, display_path(path), facts=kind == "parse", rules=rules)
+    if kind == "parse":
+        state["facts"] = result.facts
+    imports = imported_names(data, module, is_package) if evidence else None
+    return result, content_digest(data), False, state, imports
 
 
 def _check_one(path: Path) -> tuple[FileResult, Optional[str], bool]:
@@ -153,15 +189,16 @@ def check_in_parallel(
     jobs: int,
     cache: Optional[tuple[Path, str]] = None,
     progress: Optional[Callable[[int, int], None]] = None,
-) -> list[tuple[FileResult, Optional[str], bool]]:
-    """``_check_one`` over ``files``, in ``jobs`` processes when that pays off."""
+    task: Callable = _check_one,
+) -> list:
+    """``task`` (``_check_one``) over ``files``, in ``jobs`` processes when that pays off."""
     global _WORKER_LINTER, _WORKER_CACHE
     _WORKER_LINTER, _WORKER_CACHE = linter, cache
     report = progress or (lambda done, total: None)
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
         results = []
         for index, path in enumerate(files):
-            results.append(_check_one(path))
+            results.append(task(path))
             report(index + 1, len(files))
         return results
     methods = multiprocessing.get_all_start_methods()
@@ -175,7 +212,7 @@ def check_in_parallel(
     chunk = max(1, min(64, len(files) // (jobs * 8)))
     results = []
     with context.Pool(jobs, initializer, arguments) as pool:
-        for index, outcome in enumerate(pool.imap(_check_one, files, chunksize=chunk)):
+        for index, outcome in enumerate(pool.imap(task, files, chunksize=chunk)):
             results.append(outcome)
             report(index + 1, len(files))
     return results
@@ -198,10 +235,14 @@ def open_cache(linter: Linter) -> Optional[Cache]:
     """The project's result cache for this linter's rules, or None when unusable.
 
     ``envlint check`` and the flake8 adapter both open it here, so the two
-    compute the same fingerprint and share entries.
+    compute the same fingerprint and share entries. The project summary is
+    part of it: a wrapper or key constant changed in one module changes what
+    other modules' findings are, so their stored results must not be reused.
     """
     project = linter.project
     codes = [rule.code for rule in linter.rules] + [str(linter.use_prefilter)]
+    if linter.uses_summary:
+        codes.append(project.summary.digest)
     cache = Cache(project.config.root, fingerprint(project.config, _registry_contents(project), codes))
     return cache if cache.usable else None
 
@@ -219,6 +260,20 @@ def check_files(
     linter = Linter(project, select=select, ignore=ignore, use_prefilter=use_prefilter)
     result = RunResult(project)
     config = project.config
+    project.summary_cache = project.summary_cache or use_cache
+    summary_files = _cold_summary_files(linter, files, use_cache)
+    if summary_files is not None:
+        fresh = _two_phases(linter, files, summary_files, jobs, use_cache, progress)
+        cache = open_cache(linter) if use_cache else None
+        if cache is not None:
+            new = [(r, digest) for r, digest, _ in fresh if digest is not None and r.error is None]
+            cache.store(
+                [(result_key(module_name(r.path, config.src), d), _to_cache(r)) for r, d in new],
+                [(r.path, d) for r, d in new],
+            )
+        by_path = {r.path: r for r, _, _ in fresh}
+        result.files = [by_path[path] for path in files]
+        return result
     cache = open_cache(linter) if use_cache else None
     answered: dict[Path, FileResult] = {}
     if cache is not None:
@@ -244,6 +299,143 @@ def check_files(
         for checked in result.files:
             checked.findings = perfile.apply(config.per_file_ignores, checked.path, checked.findings)
     return result
+
+
+def check_fresh(
+    linter: Linter, files: list[Path], jobs: int, progress: Optional[Callable[[int, int], None]] = None
+) -> list:
+    """Every file checked from its bytes, without the result cache (``envlint fix``'s first
+    pass): ``check_in_parallel``'s results, and on a cold project the summary comes from the
+    same parse (``_two_phases``) instead of a build of its own."""
+    summary_files = _cold_summary_files(linter, files, use_cache=False)
+    if summary_files is not None:
+        return _two_phases(linter, files, summary_files, jobs, False, progress)
+    return check_in_parallel(linter, files, jobs, progress=progress)
+
+
+def _cold_summary_files(linter: Linter, files: list[Path], use_cache: bool) -> Optional[list[Path]]:
+    """The summary's files when this run should build the summary from its own parse.
+
+    That is a cold run (no summary of this project in the process or the cache)
+    that checks every file the summary covers and enough files to be worth it;
+    anything else builds (or loads) the summary on its own (``Project.summary``).
+    """
+    from .summaries.build import has_record, summary_files
+
+    project = linter.project
+    if project.has_summary or not linter.uses_summary or len(files) < PARALLEL_THRESHOLD:
+        return None
+    if has_record(project, use_cache):
+        return None
+    covered = set(summary_files(project))
+    found = [path for path in files if _real(path) in covered]
+    return found if len(found) == len(covered) else None
+
+
+def _real(path: Path) -> str:
+    """``path`` with its directory resolved (symlinks, ``..``), as summary files are spelt."""
+    directory, name = os.path.split(os.fspath(path))
+    return os.path.join(_real_directory(directory), name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory or ".")
+
+
+def _two_phases(linter, files, covered, jobs, use_cache, progress):
+    """Check a cold tree, parsing each file once although findings need the summary first.
+
+    Phase one checks every file with no other module's facts (an empty
+    summary), extracts the facts of the modules that may define a wrapper or
+    a key constant, and notes what each file showing environment use
+    imports. Then the summary is resolved. Phase two re-checks only the files
+    that import, by name, through their module or with a star, a wrapper or
+    key constant another module defines: a file reaches another module's
+    facts only that way (its own wrappers and constants it resolves itself,
+    and without any access or owned token nothing is looked up at all).
+    """
+    global _WORKER_SUMMARY_FILES
+    from .summaries.build import summary_from_states
+    from .summaries.model import ProjectSummary
+
+    project = linter.project
+    total = len(files)
+    report = progress or (lambda done, total: None)
+    project.adopt_summary(ProjectSummary())
+    linter.summary_changed()
+    _WORKER_SUMMARY_FILES = frozenset(covered)
+    try:
+        first = check_in_parallel(linter, files, jobs, None, lambda done, _: report(done, total), task=_phase_one)
+    finally:
+        _WORKER_SUMMARY_FILES = frozenset()
+    seen = {path: outcome[3] for path, outcome in zip(files, first)}
+    states = {_real(path): seen[path] for path in covered if seen.get(path) is not None}
+    summary = summary_from_states(project, states, use_cache)
+    project.adopt_summary(summary)
+    linter.summary_changed()
+    results = {path: outcome[:3] for path, outcome in zip(files, first)}
+    reachable = _reachable(summary, states)
+    again = [
+        path
+        for path, outcome in zip(files, first)
+        if outcome[4] and outcome[0].error is None and _imports_foreign(path, outcome[4], reachable, project)
+    ]
+    if again:
+        second = check_in_parallel(linter, again, jobs, None, None)
+        results.update(zip(again, second))
+    return [results[path] for path in files]
+
+
+def _reachable(summary, states: dict) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """What imports lead to another module's wrappers and constants.
+
+    (strong, weak): ``strong`` maps the defining module, and every name below it
+    (``mod.f``, ``mod.C``, ``mod.C.attr``), to the defining modules; ``weak`` maps a
+    package above a defining module to the last names defined below it: importing
+    ``sglang`` reaches ``sglang.srt.x.KEY`` only by spelling ``KEY``.
+    """
+    modules = {state["facts"]["module"] for state in states.values() if state.get("facts")}
+    strong: dict[str, set[str]] = {}
+    weak: dict[str, set[str]] = {}
+    for qualified in (*summary.wrappers, *summary.constants):
+        parts = qualified.split(".")
+        owner = next(
+            (".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1) if ".".join(parts[:cut]) in modules),
+            ".".join(parts[:-1]),
+        )
+        depth = owner.count(".") + 1
+        for cut in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:cut])
+            if cut >= depth:
+                strong.setdefault(prefix, set()).add(owner)
+            else:
+                weak.setdefault(prefix, set()).add(parts[-1])
+    return strong, weak
+
+
+def _imports_foreign(path: Path, imports: frozenset, reachable: tuple, project) -> bool:
+    """Whether one of the file's imports leads to another module's wrapper or constant:
+    ``from m import f``, ``import m`` then ``m.f``, ``from m import C`` then ``C.attr``,
+    ``from m import *``; or a package above ``m`` and the name spelt in the file."""
+    from .summaries.evidence import names_pattern
+
+    strong, weak = reachable
+    module = module_name(path, project.config.src)
+    names: set[str] = set()
+    for target in imports:
+        target = target[:-2] if target.endswith(".*") else target
+        owners = strong.get(target)
+        if owners and any(owner != module and not owner.startswith(module + ".") for owner in owners):
+            return True
+        names |= weak.get(target, set())
+    if not names:
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True
+    return names_pattern(names).search(data) is not None
 
 
 def _to_cache(result: FileResult) -> dict:

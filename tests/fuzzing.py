@@ -63,6 +63,8 @@ STATEMENTS = [
     'os.environ.setdefault("SGLANG_LOG_LEVEL", "debug")',
     'os.environ.update({"SGL_LOG_MS": "1"})',
     'with temp_set_env(SGLANG_TEST_RETRACT="1"):\n    pass',
+    # a raw read of an SGL_ key is ENV001's finding (one site, one finding); ENV002 keeps this one
+    'with temp_set_env(SGL_LOG_MS="1"):\n    pass',
     "if envs.SGLANG_ENABLE_SPEC_V2:\n    pass",
     'envs.SGLANG_LOG_GC.set(True)',
 ]

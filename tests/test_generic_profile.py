@@ -156,4 +156,4 @@ def test_the_sglang_profile_still_flags_sglangs_keys_in_the_same_code(tmp_path, 
     shutil.copytree(ENVS_APP, root)
     (root / "pyproject.toml").write_text('[tool.envlint]\nprofile = "sglang"\nregistries = ["acme/envs.py"]\n')
     _, out, _ = run_cli("check", "-q", "--select", "ENV001,ENV002", "acme/server.py", cwd=root)
-    assert "ENV001 raw read of IS_H200" in out and "ENV002 legacy key SGL_X" in out
+    assert "ENV001 raw read of IS_H200" in out and "SGL_X is a legacy alias of SGLANG_X" in out

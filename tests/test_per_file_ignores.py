@@ -62,13 +62,14 @@ def test_check_honours_per_file_ignores(tmp_path, run_cli):
     root = _project(tmp_path, CONFIG)
     code, out, err = run_cli("check", "--no-cache", "--format", "json", "src", "tests", "tools", cwd=root)
     assert (code, err) == (1, "")
+    # One site, one finding: the raw read of the legacy SGL_OLD is ENV001's (its message names
+    # the alias), so ignoring ENV001 below tests/ silences that site too, exactly as flake8's own
+    # --per-file-ignores does with the plugin's output.
     assert [(f["path"], f["line"], f["code"]) for f in json.loads(out)] == [
         ("src/server.py", 2, "ENV001"),
         ("src/server.py", 3, "ENV001"),
-        ("src/server.py", 3, "ENV002"),
-        ("tests/test_server.py", 3, "ENV002"),  # only ENV001 is off below tests/
-        ("tests/unit/test_io.py", 3, "ENV002"),
     ]
+    assert "legacy alias" in json.loads(out)[1]["message"]
 
 
 def test_per_file_ignores_do_not_leak_through_the_cache(tmp_path, run_cli):
@@ -96,8 +97,8 @@ def test_fix_leaves_ignored_files_alone(tmp_path, run_cli):
 
 def test_baseline_records_what_check_reports(tmp_path, run_cli):
     root = _project(tmp_path, CONFIG)
-    code, out, _ = run_cli("baseline", "tests", "-o", "baseline.json", cwd=root)
-    assert out == "Recorded 2 findings in baseline.json (ENV002: 2).\n"
+    code, out, _ = run_cli("baseline", "src", "tests", "tools", "-o", "baseline.json", cwd=root)
+    assert out == "Recorded 2 findings in baseline.json (ENV001: 2).\n"
 
 
 def _flake8(root: Path, *args: str) -> list[str]:
@@ -113,19 +114,16 @@ def test_flake8_plugin_honours_envlint_per_file_ignores(tmp_path):
     root = _project(tmp_path, CONFIG)
     assert [line.split(" ")[:2] for line in _flake8(root, "src", "tests", "tools")] == [
         ["src/server.py:2:5:", "ENV001"],
-        ["src/server.py:3:15:", "ENV002"],
         ["src/server.py:3:5:", "ENV001"],
-        ["tests/test_server.py:3:15:", "ENV002"],
-        ["tests/unit/test_io.py:3:15:", "ENV002"],
     ]
 
 
 def test_flake8s_own_per_file_ignores_still_work(tmp_path):
     root = _project(tmp_path, "")
-    lines = _flake8(root, "--per-file-ignores=tests/*:ENV001 src/*:ENV002", "src", "tests")
+    lines = _flake8(root, "--per-file-ignores=tests/*:ENV001 src/*:ENV002", "src", "tests", "tools")
     assert [line.split(" ")[:2] for line in lines] == [
         ["src/server.py:2:5:", "ENV001"],
         ["src/server.py:3:5:", "ENV001"],
-        ["tests/test_server.py:3:15:", "ENV002"],
-        ["tests/unit/test_io.py:3:15:", "ENV002"],
+        ["tools/conftest.py:2:5:", "ENV001"],
+        ["tools/conftest.py:3:5:", "ENV001"],
     ]

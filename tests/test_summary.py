@@ -16,23 +16,31 @@ SOURCE = textwrap.dedent(
     """\
     import os
 
+    from sglang.srt.environ import envs
+
     level = os.getenv("SGLANG_LOG_LEVEL", "info")
     other = os.getenv("SGLANG_LOG_LEVEL")
     keep = os.getenv("SGLANG_TIMEOUT_KEEP_ALIVE")
     old = os.getenv("SGL_CHUNK")
+    gone = envs.SGLANG_GONE.get()
     """
 )
 FINDINGS = [
-    "app/server.py:3:9: ENV001 raw read of SGLANG_LOG_LEVEL via os.getenv(); use envs.SGLANG_LOG_LEVEL.get()",
-    "app/server.py:4:9: ENV001 raw read of SGLANG_LOG_LEVEL via os.getenv(); use envs.SGLANG_LOG_LEVEL.get()",
-    "app/server.py:5:8: ENV001 raw read of SGLANG_TIMEOUT_KEEP_ALIVE via os.getenv(); "
+    "app/server.py:5:9: ENV001 raw read of SGLANG_LOG_LEVEL via os.getenv(); use envs.SGLANG_LOG_LEVEL.get()",
+    "app/server.py:6:9: ENV001 raw read of SGLANG_LOG_LEVEL via os.getenv(); use envs.SGLANG_LOG_LEVEL.get()",
+    "app/server.py:7:8: ENV001 raw read of SGLANG_TIMEOUT_KEEP_ALIVE via os.getenv(); "
     "use envs.SGLANG_TIMEOUT_KEEP_ALIVE.get()",
-    "app/server.py:6:7: ENV001 raw read of SGL_CHUNK via os.getenv(); register SGLANG_CHUNK in Envs "
-    "(python/sglang/srt/environ.py) and use envs.SGLANG_CHUNK.get()",
-    "app/server.py:6:17: ENV002 legacy key SGL_CHUNK in os.getenv(); SGL_* is a deprecated alias, "
-    "use SGLANG_CHUNK",
+    # one site, one finding: ENV001 owns the raw read of a legacy key and names the alias
+    "app/server.py:8:7: ENV001 raw read of SGL_CHUNK via os.getenv(); SGL_CHUNK is a legacy alias of "
+    "SGLANG_CHUNK; register SGLANG_CHUNK in Envs (python/sglang/srt/environ.py) and use envs.SGLANG_CHUNK.get()",
+    "app/server.py:9:8: ENV006 envs.SGLANG_GONE is not defined in Envs (python/sglang/srt/environ.py): "
+    "AttributeError at run time",
 ]
-SUMMARY = "Found 5 findings (1 fixable, 4 with unsafe fixes)."
+# ENV002 reports the same read when ENV001 does not run
+LEGACY_ONLY = (
+    "app/server.py:8:17: ENV002 legacy key SGL_CHUNK in os.getenv(); SGL_* is a deprecated alias, use SGLANG_CHUNK"
+)
+SUMMARY = "Found 5 findings (1 fixable, 3 with unsafe fixes)."
 
 
 @pytest.fixture
@@ -78,7 +86,7 @@ def test_the_summary_counts_unreadable_files(project, run_cli):
     (project / "app/broken.py").write_text('import os\nos.getenv("SGL_A"\n')
     code, out, err = run_cli("check", "--select", "ENV002", "app", cwd=project)
     assert code == 1
-    assert out.splitlines() == [FINDINGS[-1], "Found 1 finding (1 with unsafe fixes); 1 file could not be checked."]
+    assert out.splitlines() == [LEGACY_ONLY, "Found 1 finding (1 with unsafe fixes); 1 file could not be checked."]
     assert err.startswith("envlint: error: app/broken.py: cannot parse")
 
 
@@ -127,15 +135,16 @@ def test_statistics_per_code_and_per_variable(project, run_cli):
     assert (code, err) == (1, "")
     assert out == textwrap.dedent(
         """\
-        count  code    name               fixable  unsafe
-            4  ENV001  raw-env-access           1       3
-            1  ENV002  legacy-sgl-prefix        0       1
+        count  code    name                        fixable  unsafe
+            4  ENV001  raw-env-access                    1       3
+            1  ENV006  unknown-registry-attribute        0       0
 
         count  variable                   codes
             2  SGLANG_LOG_LEVEL           ENV001: 2
-            2  SGL_CHUNK                  ENV001: 1, ENV002: 1
+            1  SGLANG_GONE                ENV006: 1
             1  SGLANG_TIMEOUT_KEEP_ALIVE  ENV001: 1
-        Found 5 findings (1 fixable, 4 with unsafe fixes).
+            1  SGL_CHUNK                  ENV001: 1
+        Found 5 findings (1 fixable, 3 with unsafe fixes).
         """
     )
 
@@ -147,12 +156,13 @@ def test_statistics_as_json(project, run_cli):
         "total": 5,
         "codes": [
             {"code": "ENV001", "name": "raw-env-access", "count": 4, "fixable": 1, "unsafe_fixes": 3},
-            {"code": "ENV002", "name": "legacy-sgl-prefix", "count": 1, "fixable": 0, "unsafe_fixes": 1},
+            {"code": "ENV006", "name": "unknown-registry-attribute", "count": 1, "fixable": 0, "unsafe_fixes": 0},
         ],
         "keys": [
             {"key": "SGLANG_LOG_LEVEL", "count": 2, "codes": {"ENV001": 2}},
-            {"key": "SGL_CHUNK", "count": 2, "codes": {"ENV001": 1, "ENV002": 1}},
+            {"key": "SGLANG_GONE", "count": 1, "codes": {"ENV006": 1}},
             {"key": "SGLANG_TIMEOUT_KEEP_ALIVE", "count": 1, "codes": {"ENV001": 1}},
+            {"key": "SGL_CHUNK", "count": 1, "codes": {"ENV001": 1}},
         ],
     }
 

@@ -66,10 +66,16 @@ class Rule:
     # base, and its findings are about the change, so ``--diff-base`` keeps them
     # even when they point at an unchanged line (a removal points at the base's).
     about_change: ClassVar[bool] = False
+    # Whether the rule's findings depend on other modules (``Project.summary``): the run
+    # then builds the summary, and its digest becomes part of the result cache's key.
+    uses_summary: ClassVar[bool] = False
 
     def __init__(self, project: "Project"):
         self.project = project
         self.config = project.config
+        # The codes of every rule of the same run (set by the Linter), so a rule can
+        # leave a site to the rule that owns it (one site, one finding).
+        self.active_codes: frozenset[str] = frozenset({self.code})
 
     @classmethod
     def explanation(cls) -> str:
@@ -82,7 +88,10 @@ class Rule:
         every group has at least one of its tokens present in the raw bytes. A
         token is a substring (``str``) or a compiled ``bytes`` regular expression.
         An alternative may also be a callable ``(bytes) -> bool``: a rule's own
-        byte-level proof that it cannot fire (see ``envlint.registry_uses``).
+        byte-level proof that it cannot fire (see ``envlint.registry_uses``). A
+        group may be a callable returning the group's tokens: it is called once,
+        the first time a file satisfies the groups before it (tokens that need
+        the project summary are computed only when some file needs them).
         Soundness matters more than tightness: a token list that misses a
         spelling silently loses findings. Registry files are always checked.
         """
@@ -90,6 +99,15 @@ class Rule:
 
     def begin(self, ctx: "FileContext") -> None:
         """Called once per file before the walk."""
+
+    def focus_names(self, ctx: "FileContext") -> frozenset[str]:
+        """Local names, beyond ``os``/registries/helpers, whose lines the walk must visit.
+
+        The engine walks only statements that mention a focus name
+        (``envlint.focus``); a rule that reports through other names (a
+        project wrapper's name, ``monkeypatch.setenv``) adds them here.
+        """
+        return frozenset()
 
     def visitors(self) -> dict[str, object]:
         """{"Call": bound method, ...} for every ``visit_<NodeType>`` method."""

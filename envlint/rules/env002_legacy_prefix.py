@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+from functools import cached_property
 from typing import Optional
 
 from ..accesses import raw_accesses
 from ..context import FileContext
 from ..findings import UNSAFE, Edit, Fix, RegistryEdit
-from ..fixes.common import node_edit
 from .base import Invalid, Rule, Valid
+from .env001_raw_access import RawEnvAccess
+from .legacy_keys import legacy_literal_fix
 
 
 _RENAME_REASON = (
@@ -23,9 +25,18 @@ class LegacyPrefix(Rule):
     """
     ## What it does
     Flags the deprecated `SGL_*` prefix wherever it names an environment
-    variable: a registry descriptor named `SGL_*`, a raw access with an `SGL_*`
-    key (`os.getenv("SGL_X")`, `os.environ["SGL_X"]`, helpers), a
-    `temp_set_env(SGL_X=...)` keyword, and `envs.SGL_X`.
+    variable: a registry descriptor (or module-style registry key) named
+    `SGL_*`, a `temp_set_env(SGL_X=...)` keyword, `envs.SGL_X`, and a raw
+    access with an `SGL_*` key (`os.getenv("SGL_X")`, helpers) that ENV001
+    does not report.
+
+    One site, one finding: `envs.SGL_X` that the registry does not define is
+    ENV006's finding (it raises `AttributeError`) when ENV006 runs; a raw
+    access of a legacy key is ENV001's finding when
+    ENV001 runs (its message names the legacy alias and the current name, and it
+    carries this rule's rename as its fix when the registry offers none); inside
+    a registry, the entry for a legacy key is the finding, not also the read of
+    that key within the entry.
 
     ## Why is this bad
     `SGL_*` is not a parallel valid prefix. sglang rewrites `SGL_*` variables
@@ -129,16 +140,7 @@ class LegacyPrefix(Rule):
         canonical = self._canonical(key)
         if canonical is None:
             return
-        fix = None
-        if fixable and isinstance(node, ast.Constant):
-            text = ctx.source.segment(node)
-            fix = Fix(
-                applicability=UNSAFE,
-                description=f"Replace with {text.replace(key, canonical)}",
-                edits=(node_edit(ctx, node, text.replace(key, canonical)),),
-                reason=f"reads {canonical} instead of {key}; they agree only after the "
-                "registry converted legacy variables at import",
-            )
+        fix = legacy_literal_fix(ctx, node, key, canonical) if fixable else None
         ctx.report(
             self.code,
             node,
@@ -149,7 +151,17 @@ class LegacyPrefix(Rule):
 
     def _check_accesses(self, node: ast.AST, ctx: FileContext) -> None:
         for access in raw_accesses(ctx, node):
+            if access.origin is not None or access.dynamic or access.wrapper is not None:
+                continue  # the key is not spelt at this site
+            if ctx.is_registry_file and access.key in ctx.own_registry.fields:
+                continue  # the registry's own entry for this key is the finding (begin())
+            if "ENV001" in self.active_codes and self._raw_rule.reports(access, ctx):
+                continue  # one site, one finding: ENV001 owns raw accesses (with this fix)
             self._report_key(ctx, access.key_node, access.key, access.via, fixable=True)
+
+    @cached_property
+    def _raw_rule(self) -> RawEnvAccess:
+        return RawEnvAccess(self.project)
 
     def visit_Call(self, node: ast.Call, ctx: FileContext) -> None:
         self._check_accesses(node, ctx)
@@ -170,8 +182,13 @@ class LegacyPrefix(Rule):
 
     def visit_Attribute(self, node: ast.Attribute, ctx: FileContext) -> None:
         canonical = self._canonical(node.attr)
-        if canonical is None or ctx.registry_of(node.value) is None:
+        if canonical is None:
             return
+        registry = ctx.registry_of(node.value)
+        if registry is None:
+            return
+        if "ENV006" in self.active_codes and not registry.defines(node.attr):
+            return  # an AttributeError first: ENV006's finding, with its did-you-mean
         written = ctx.source.segment(node.value)
         ctx.report(
             self.code,

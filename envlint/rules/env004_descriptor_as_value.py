@@ -8,6 +8,7 @@ from typing import Optional
 from ..context import FileContext
 from ..findings import SAFE, UNSAFE, Fix
 from ..fixes.common import insert_after, raises_are_caught
+from .expected_errors import expects_exception
 from ..registry import Registry
 from .base import Invalid, Rule, Valid
 
@@ -25,7 +26,14 @@ class DescriptorAsValue(Rule):
     `bool(...)`, `len(...)`, and comparisons (`==`, `!=`, `<`, `<=`, `>`, `>=`).
 
     Attributes of a module-style registry (`from sglang.multimodal_gen import
-    envs`) are values already and are never flagged.
+    envs`) are values already and are never flagged; neither is an attribute the
+    registry does not define (it raises `AttributeError` first: ENV006), nor
+    code where the `RuntimeError` is expected — inside `with pytest.raises(...)`,
+    `self.assertRaises(...)`, sglang's `assert_throws(...)` (any context manager
+    whose name says it expects a raise or a throw), `contextlib.suppress` of
+    `RuntimeError`/`Exception`, or a `try` whose handler names `RuntimeError`.
+    A blanket `except Exception` is no such expectation: it would swallow the
+    crash silently, so the use is still reported.
 
     ## Why is this bad
     `envs.SGLANG_FOO` is the descriptor object. Its `__bool__` and `__len__`
@@ -79,6 +87,19 @@ class DescriptorAsValue(Rule):
             "stack.enter_context(envs.SGLANG_TEST_RETRACT.override(True))\n"
             "field = envs.SGLANG_TEST_RETRACT\n"
         ),
+        Valid(
+            "import pytest\nfrom sglang.srt.environ import envs\n\n"
+            "def test_truth_test_raises():\n"
+            "    with pytest.raises(RuntimeError):\n"
+            "        if envs.SGLANG_TEST_RETRACT:\n            pass\n"
+            "    try:\n        bool(envs.SGLANG_LOG_GC)\n"
+            "    except RuntimeError:\n        pass\n"
+        ),
+        Valid(
+            "from sglang.srt.environ import envs\n"
+            "if envs.SGLANG_NOT_DEFINED_ANYWHERE:  # ENV006's: AttributeError comes first\n"
+            "    pass\n"
+        ),
     )
     INVALID = (
         Invalid(
@@ -107,6 +128,13 @@ class DescriptorAsValue(Rule):
             "assert environ.envs.SGLANG_TEST_MAX_RETRY == 3\n",
             findings=((2, 8),),
         ),
+        Invalid(
+            "from sglang.srt.environ import envs\n"
+            "try:\n    enabled = bool(envs.SGLANG_LOG_GC)\n"
+            "except Exception:\n    enabled = False\n",
+            findings=((3, 20),),
+            notes=("a blanket except swallows the crash: still reported",),
+        ),
     )
 
     def prefilter(self):
@@ -117,17 +145,21 @@ class DescriptorAsValue(Rule):
         return [self.project.registry_use_check]
 
     def _descriptor(self, expr: ast.AST, ctx: FileContext) -> Optional[Registry]:
-        """The descriptor registry when ``expr`` is ``<registry>.<ENV_NAME>``."""
+        """The descriptor registry when ``expr`` is ``<registry>.<ENV_NAME>`` it defines.
+
+        An attribute the registry does not define is no descriptor: using it
+        raises ``AttributeError`` first, which is ENV006's finding, not this one.
+        """
         if not isinstance(expr, ast.Attribute) or not expr.attr.isupper():
             return None
         registry = ctx.registry_of(expr.value)
-        if registry is None or registry.style != "descriptor":
+        if registry is None or registry.style != "descriptor" or not registry.defines(expr.attr):
             return None
         return registry
 
     def _check(self, expr: ast.AST, ctx: FileContext, context: str) -> None:
         registry = self._descriptor(expr, ctx)
-        if registry is None:
+        if registry is None or expects_exception(ctx, expr):
             return
         written = ctx.source.segment(expr)
         ctx.report(
