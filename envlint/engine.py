@@ -68,16 +68,38 @@ def _token(token):
     return token.encode() if isinstance(token, str) else token
 
 
+def _interned(interned: dict, group: tuple) -> tuple:
+    """One shared object per group content, without the substrings another one implies.
+
+    A group holds when any token is in the file: ``SGLANG`` adds nothing to ``SGL``,
+    and a repeated token nothing at all (each is a scan of the whole file)."""
+    if group not in interned:
+        kept: list = []
+        # Plain substrings first (shortest first), patterns and tests after: they cost more.
+        for token in sorted(group, key=lambda t: (0, len(t)) if isinstance(t, bytes) else (1, 0)):
+            if isinstance(token, bytes) and any(isinstance(k, bytes) and k in token for k in kept):
+                continue
+            if token not in kept:
+                kept.append(token)
+        interned[group] = tuple(kept)
+    return interned[group]
+
+
 class _Prefilter:
     """Which rules can possibly fire on a file, decided from its raw bytes."""
 
     def __init__(self, rules: list[Rule]):
         self._rules = []
+        # Equal groups become one object, so that ``active`` evaluates each once per file.
+        interned: dict[tuple, tuple] = {}
         for rule in rules:
             alternatives = [
                 alternative
                 if callable(alternative)
-                else [group if callable(group) else tuple(_token(t) for t in group) for group in alternative]
+                else [
+                    group if callable(group) else _interned(interned, tuple(_token(t) for t in group))
+                    for group in alternative
+                ]
                 for alternative in rule.prefilter()
             ]
             self._rules.append((rule, alternatives))
@@ -110,6 +132,15 @@ class _Prefilter:
             return found
 
         lazy = self._lazy
+        # Each group's outcome, once per file: rules share groups (the owned tokens, the
+        # access tokens), and a group of thirty tokens is thirty calls to ``has``.
+        groups: dict[int, bool] = {}
+
+        def group_holds(group) -> bool:
+            found = groups.get(id(group))
+            if found is None:
+                found = groups[id(group)] = any(has(t) for t in self._group(group))
+            return found
 
         def holds(alternative) -> bool:
             if callable(alternative):
@@ -117,7 +148,7 @@ class _Prefilter:
             # A lazy group already known to be empty can never hold: skip the scans before it.
             if any(lazy.get(id(group)) == () for group in alternative if callable(group)):
                 return False
-            return all(any(has(t) for t in self._group(group)) for group in alternative)
+            return all(map(group_holds, alternative))
 
         return [rule for rule, alternatives in self._rules if any(map(holds, alternatives))]
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import re
 from typing import Iterator, Optional
 
 from .names import Resolver
@@ -83,14 +82,34 @@ def focus_names(project: Project, tree: ast.Module, resolver: Resolver) -> set[s
     return names
 
 
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _word_starts(text: str, names: set[str]) -> Iterator[int]:
+    """Where each name occurs as a whole word (as ``\\b`` in a ``str`` pattern decides).
+
+    ``str.find`` per name, not one regex alternation, which ``re`` tries at every
+    offset: several times faster on sglang's files."""
+    size = len(text)
+    for name in names:
+        if not name:
+            continue
+        start = text.find(name)
+        while start != -1:
+            end = start + len(name)
+            if (start == 0 or not _is_word_char(text[start - 1])) and (end == size or not _is_word_char(text[end])):
+                yield start
+            start = text.find(name, start + 1)
+
+
 class Focus:
     """Answers "does this statement span a line that mentions a focus name?"."""
 
     def __init__(self, text: str, line_starts: list[int], names: set[str]):
-        pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
         lines = set()
-        for match in pattern.finditer(text):
-            lines.add(bisect.bisect_right(line_starts, match.start()))
+        for start in _word_starts(text, names):
+            lines.add(bisect.bisect_right(line_starts, start))
         self.lines = sorted(lines)
 
     def covers(self, node: ast.stmt) -> bool:

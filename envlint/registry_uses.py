@@ -27,6 +27,21 @@ from .project import Project
 _METHODS = frozenset({b"get", b"set", b"override", b"is_set", b"clear", b"name", b"default"})
 
 
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _words(data: bytes, names: tuple[bytes, ...]):
+    """(name, end offset) of every occurrence of a name as a whole word (regex ``\\b``)."""
+    size = len(data)
+    for name in names:
+        start = data.find(name)
+        while start != -1:
+            end = start + len(name)
+            if (start == 0 or data[start - 1] not in _WORD_BYTES) and (end == size or data[end] not in _WORD_BYTES):
+                yield name, end
+            start = data.find(name, start + 1)
+
+
 def uses_need_parsing(project: Project) -> Callable[[bytes], bool]:
     """A predicate: True when ENV004/ENV006 might fire on a file with these bytes.
 
@@ -43,8 +58,6 @@ def uses_need_parsing(project: Project) -> Callable[[bytes], bool]:
             by_name.setdefault(name.encode(), []).append(registry)
     if not by_name:
         return lambda data: False
-    alternation = b"|".join(re.escape(n) for n in sorted(by_name))
-    base = re.compile(rb"\b(?:" + alternation + rb")\b")
     # Which registries a file can reach at all: importing one names its module
     # (``environ``) or, for a module-style registry, its package or a relative import.
     evidence = {}
@@ -54,29 +67,36 @@ def uses_need_parsing(project: Project) -> Callable[[bytes], bool]:
             evidence[id(registry)] = (module_last,)
         else:
             evidence[id(registry)] = (registry.package.rpartition(".")[2].encode(), b"from .")
-    alias = re.compile(rb"\b(?:" + alternation + rb")\s+as\s+(\w+)")
+    # Anchored tails, tried only where a name occurs: the names are found with
+    # ``bytes.find`` (fast literal search), not with a regex alternation, which
+    # ``re`` tries at every offset (measured over sglang's 4,719 files: 0.48 -> 0.1 s).
+    alias_tail = re.compile(rb"\s+as\s+(\w+)")
+    use_tail = re.compile(rb"\s*\.\s*(?=([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?)")
     legacy = tuple(prefix.encode() for prefix, _ in project.config.legacy_prefixes)
+    names_present = tuple(by_name)
 
     def need(data: bytes) -> bool:
-        if not base.search(data):
+        found = list(_words(data, names_present))
+        if not found:
             return False
         reachable = {
             id(r) for r in project.registries if any(token in data for token in evidence[id(r)])
         }
         if not reachable:
             return False
-        aliases = {m.group(1) for m in alias.finditer(data)}
-        names = b"|".join(re.escape(n) for n in sorted(set(by_name) | aliases))
-        use = re.compile(
-            rb"\b(" + names + rb")\s*\.\s*(?=([A-Za-z_]\w*)(?:\s*\.\s*([A-Za-z_]\w*))?)"
-        )
-        for match in use.finditer(data):
-            attribute, after = match.group(2), match.group(3)
+        aliases = {a.group(1) for a in (alias_tail.match(data, end) for _, end in found) if a} - set(by_name)
+        if aliases:
+            found += _words(data, tuple(aliases))
+        for name, end in found:
+            use = use_tail.match(data, end)
+            if use is None:
+                continue
+            attribute, after = use.group(1), use.group(2)
             if not attribute.isupper():
                 continue  # methods, module helpers, `environ.envs`: not what the rules flag
             if attribute.startswith(legacy):
                 return True
-            registries = by_name.get(match.group(1), project.registries)
+            registries = by_name.get(name, project.registries)
             text = attribute.decode()
             for registry in (r for r in registries if id(r) in reachable):
                 if not registry.defines(text):
