@@ -96,6 +96,10 @@ def main() -> int:
     shutil.copytree(source / "sglang", tree / "sglang")
     (tree / "pyproject.toml").write_text("[tool.envlint]\n")  # the tree is its own project
     envlint = [python, "-m", "envlint"]
+    # Bytecode as an installed envlint has it (pip compiles on install): with
+    # PYTHONDONTWRITEBYTECODE set and a checkout just edited, every run would
+    # otherwise recompile envlint itself (~0.1 s), which no user pays.
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "envlint")], check=True)
     rows: list[tuple[str, float, int, str]] = []
     lines = sum(p.read_bytes().count(b"\n") for p in (tree / "sglang").rglob("*.py"))
     files = sorted((tree / "sglang").rglob("*.py"))
@@ -144,6 +148,12 @@ def main() -> int:
 
     fix, fix_rss, _ = median_of(max(1, args.runs // 2), [*envlint, "fix", "sglang"], fix_tree, fresh_copy)
     rows.append(("envlint fix (safe fixes), whole tree, on a copy", fix, fix_rss, f"goal ≤ 2× cold = {2 * cold:.1f} s"))
+    unsafe, unsafe_rss, _ = median_of(
+        max(1, args.runs // 2), [*envlint, "fix", "--unsafe-fixes", "sglang"], fix_tree, fresh_copy
+    )
+    rows.append(
+        ("envlint fix --unsafe-fixes, whole tree, on a copy", unsafe, unsafe_rss, f"goal ≤ 2× cold = {2 * cold:.1f} s")
+    )
 
     ruff, ruff_rss, _ = median_of(args.runs, [str(bindir / "ruff"), "check", "--no-cache", "--select", "ALL", "--exit-zero", "-q", "sglang"], tree)
     rows.append(("ruff check --no-cache --select ALL (reference)", ruff, ruff_rss, ""))
@@ -178,8 +188,8 @@ def main() -> int:
         rss = f"{peak} MB" if peak >= 0 else "–"
         print(f"| {name} | {seconds:.2f} s | {rss} | {note} |")
     print()
-    print(f"- cold check vs ruff ALL: {cold / ruff:.2f}× (goal ≤ 1×)")
-    print(f"- fix vs cold check: {fix / cold:.2f}× (goal ≤ 2×)")
+    print(f"- cold check vs ruff ALL: {cold / ruff:.2f}× (goal ≤ 0.35×)")
+    print(f"- fix vs cold check: {fix / cold:.2f}×; fix --unsafe-fixes vs cold check: {unsafe / cold:.2f}× (goal ≤ 2×)")
     print(f"- prefilter soundness on the corpus: findings identical with and without it: {'yes' if sound else 'NO'}")
     print(f"- findings: {findings.count(chr(10))}")
     shutil.rmtree(work, ignore_errors=True)

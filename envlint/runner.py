@@ -112,6 +112,7 @@ def cache_key(project: Project, path: Path, digest: str) -> str:
 _WORKER_LINTER: Optional[Linter] = None
 _WORKER_SUMMARY_FILES: frozenset = frozenset()  # a cold run's first phase: the summary's files
 _WORKER_CACHE: Optional[tuple[Path, str]] = None  # (project root, fingerprint) when caching
+_WORKER_CONTENTS: dict = {}  # fix's later passes: the files' contents, rewritten in memory
 # Per process and run: a connection must not cross a fork, nor a fingerprint a run.
 _OPEN_CACHE: dict[tuple, Optional[Cache]] = {}
 
@@ -311,6 +312,31 @@ def check_fresh(
     if summary_files is not None:
         return _two_phases(linter, files, summary_files, jobs, False, progress)
     return check_in_parallel(linter, files, jobs, progress=progress)
+
+
+def _check_content(path: Path) -> FileResult:
+    return _WORKER_LINTER.check_bytes(path, _WORKER_CONTENTS[path], display_path(path))
+
+
+def check_contents(linter: Linter, contents: dict[Path, bytes], jobs: int) -> list[FileResult]:
+    """Check files whose contents are in memory (``envlint fix``'s later passes), in the
+    order of ``contents``; in forked workers when there are enough of them.
+
+    Forked workers inherit the contents and the project summary, which is built here
+    first so that each worker does not build its own. Without ``fork`` the files are
+    checked in this process (spawned workers would need every content pickled).
+    """
+    global _WORKER_CONTENTS
+    paths = list(contents)
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return [linter.check_bytes(path, contents[path], display_path(path)) for path in paths]
+    if linter.uses_summary:
+        _ = linter.project.summary  # built once, before the workers fork
+    _WORKER_CONTENTS = contents
+    try:
+        return check_in_parallel(linter, paths, jobs, task=_check_content)
+    finally:
+        _WORKER_CONTENTS = {}
 
 
 def _cold_summary_files(linter: Linter, files: list[Path], use_cache: bool) -> Optional[list[Path]]:
