@@ -492,3 +492,19 @@ def test_no_deprecation_fix_when_the_helper_would_not_accept_the_entry(rename_pr
     assert removal[0]["fix"]["edits"][0]["content"] == (
         '    "SGLANG_SWA_EVICTION_INTERVAL_MULTIPLIER": _DeprecatedEnv(),\n'
     )
+
+
+def test_the_readme_rename_example_is_real_output(rename_pr, run_cli):
+    """The README's registry-review example: the command on its first line, then exactly
+    what that command prints on the rename fixture (the one docs/registry-review.md shows)."""
+    import shlex
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = page.index("<!-- example: rename -->\n")
+    start = page.index("\n", page.index("```", start)) + 1
+    block = page[start:page.index("```\n", start)]
+    command, _, expected = block.partition("\n")
+    assert command.startswith("$ envlint ")
+    _, out, _ = run_cli(*shlex.split(command)[2:], cwd=rename_pr.root)
+    assert out == expected
