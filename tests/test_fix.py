@@ -451,6 +451,6 @@ def test_mentions_that_block_a_group_rename_or_inversion():
     ],
 )
 def test_when_a_rewrite_counts_as_broken(before, after, problem):
-    from envlint.fixer import _compile_problem
+    from envlint.fixes.rewrite import _compile_problem
 
     assert _compile_problem(before, after, Path("module.py")) == problem

@@ -285,9 +285,9 @@ def test_a_rewrite_the_file_encoding_cannot_hold_is_not_applied(tmp_path):
 
 
 def test_a_recursion_error_while_rewriting_is_one_error_line(tmp_path, monkeypatch, run_cli):
-    # LibCST and compile() recurse further than ast: a file ast parsed can still
+    # compile() and pyflakes recurse further than ast: a file ast parsed can still
     # exhaust them. Simulated here at the compile step, for one file of two.
-    from envlint import fixer
+    from envlint.fixes import rewrite as fixer
 
     root = _project(
         tmp_path, {"python/sglang/other/deep.py": INDEPENDENT, "python/sglang/other/flat.py": INDEPENDENT}

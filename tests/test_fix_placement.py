@@ -14,7 +14,7 @@ from typing import Optional
 import pytest
 
 from envlint.findings import Edit, Finding, Fix
-from envlint.fixer import rewrite
+from envlint.fixes.rewrite import rewrite
 from envlint.fixes.placement import place_edits, splice
 from envlint.source import SourceFile
 
