@@ -22,6 +22,7 @@ from .profiles import HelperSpec
 from .project import Project
 from .registry import Registry
 from .source import SourceFile
+from .testcode import is_test_file, relative_parts
 
 if TYPE_CHECKING:
     from .summaries import Wrapper
@@ -72,6 +73,11 @@ class FileContext:
     @property
     def is_registry_file(self) -> bool:
         return self.own_registry is not None
+
+    @property
+    def is_test_code(self) -> bool:
+        """A test file (``envlint.testcode``): Rule 3 applies to it."""
+        return is_test_file(relative_parts(self.path, self.config.root))
 
     def memo(self, kind: str, node: ast.AST, compute):
         """Compute a per-node fact once even when several rules ask for it."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Optional
 
+from .. import testcode
 from ..context import FileContext
 from ..registry import Registry
 from ..review.snapshot import KeyState
@@ -55,37 +55,13 @@ def default_text(key: KeyState) -> str:
     return key.default or "(none)"
 
 
-def owned_words(name: str, prefixes: tuple[str, ...]) -> Optional[list[str]]:
-    """The words of ``name`` after its owned prefix (``SGLANG_ENABLE_X`` -> [ENABLE, X]),
-    or None when it has no owned prefix."""
-    for prefix in sorted(prefixes, key=len, reverse=True):
-        if name.startswith(prefix) and len(name) > len(prefix):
-            return name[len(prefix):].split("_")
-    return None
-
-
-_TEST_DIRS = frozenset({"test", "tests", "testing"})
-
-
 def relative_parts(ctx: FileContext) -> tuple[str, ...]:
-    """The file's path parts below the project root (the root's own ancestors do not count:
-    a project checked out under ``~/tests/`` is not all test code)."""
-    path = ctx.path
-    try:
-        return path.resolve().relative_to(ctx.config.root.resolve()).parts
-    except ValueError:
-        return path.parts[-3:]
+    """The file's path parts below the project root (``envlint.testcode``)."""
+    return testcode.relative_parts(ctx.path, ctx.config.root)
 
 
 def is_test_file(parts: tuple[str, ...]) -> bool:
-    """Test code: under a test directory, or a ``test_*.py`` / ``*_test.py`` / ``conftest.py``."""
-    name = parts[-1] if parts else ""
-    return (
-        any(part in _TEST_DIRS for part in parts[:-1])
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-    )
+    return testcode.is_test_file(parts)
 
 
 @functools.lru_cache(maxsize=None)

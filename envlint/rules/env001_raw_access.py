@@ -159,6 +159,11 @@ class RawEnvAccess(Rule):
     test patch, a child environment or a dynamic key get no fix: what a wrapper
     does with the value is not modelled. A legacy `SGL_*` key the registry has
     no descriptor for gets ENV002's rename of the literal.
+    A write gets no fix where its `envs.K.set(...)` form is another finding:
+    in test code (ENV019: the test must restore it, `with envs.K.override(...)`
+    around the code that needs it) and when it copies a setting of the same
+    name (ENV017: one knob, two names). A fix never trades one finding for
+    another.
     """
 
     code = "ENV001"

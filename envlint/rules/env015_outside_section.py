@@ -8,7 +8,8 @@ from typing import Optional
 
 from ..context import FileContext
 from ..registry import Registry
-from ._review import PRELUDE, REGISTRY, key_span, owned_words
+from ..forwarding import owned_words
+from ._review import PRELUDE, REGISTRY, key_span
 from .base import Invalid, Rule, Valid
 
 # Words that say how a switch acts, not what it is about. LOG, TEST and DEBUG

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..context import FileContext
-from ._review import PRELUDE, REGISTRY, key_span, owned_words
+from ..forwarding import owned_words
+from ._review import PRELUDE, REGISTRY, key_span
 from .base import Invalid, Rule, Valid
 
 

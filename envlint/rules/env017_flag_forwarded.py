@@ -7,7 +7,8 @@ from typing import Optional
 
 from ..context import FileContext
 from ..registry import Registry
-from ._review import descriptor_call_test, owned_words
+from ..forwarding import forwarded_setting
+from ._review import descriptor_call_test
 from .base import Invalid, Rule, Valid
 
 _IMPORT = "from sglang.srt.environ import envs\n\n"
@@ -85,14 +86,7 @@ class FlagForwardedToEnv(Rule):
         if found is None:
             return
         _, key = found
-        words = owned_words(key, self.config.owned_prefixes)
-        if not words:
-            return
-        setting = "_".join(words).lower()
-        source = next(
-            (n for n in ast.walk(node.args[0]) if isinstance(n, ast.Attribute) and n.attr == setting),
-            None,
-        )
+        source = forwarded_setting(node.args[0], key, self.config.owned_prefixes)
         if source is None:
             return
         ctx.report(

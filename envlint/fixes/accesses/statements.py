@@ -9,6 +9,7 @@ from typing import Optional
 from ...accesses import RawAccess
 from ...context import FileContext
 from ...findings import SAFE, UNSAFE, Fix
+from ...forwarding import forwarded_setting
 from ...registry import Registry
 from ..common import (
     is_pure_str_expression,
@@ -84,12 +85,20 @@ def _statement_target(ctx: FileContext, access: RawAccess, registry: Registry, k
 
 
 def _write_fix(ctx: FileContext, access: RawAccess, registry: Registry, key: str) -> Optional[Fix]:
+    if ctx.is_test_code:
+        # Rule 3: a test that sets a variable must restore it (``override``). Turning the
+        # raw write into ``envs.K.set()`` keeps it leaking, and ENV019 reports the result:
+        # a fix must not trade one finding for another. Wrapping the code that needs the
+        # value in ``with envs.K.override(...)`` is a change of structure left to a person.
+        return None
     target = _statement_target(ctx, access, registry, key)
     if target is None:
         return None
     statement, name, imports = target
     if isinstance(statement, ast.Assign):
         value = statement.value
+        if forwarded_setting(value, key, ctx.config.owned_prefixes) is not None:
+            return None  # ENV017 would report the result: the knob needs one name, not a rewrite
         text = f"{name}.{key}.set({ctx.source.segment(value)})"
     elif access.operation == "setdefault" and len(access.node.args) == 2:
         if not statement_alone_on_its_lines(ctx, statement):
