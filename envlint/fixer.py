@@ -32,6 +32,7 @@ from .discovery import discover, display_path
 from .engine import FileResult, Linter
 from .findings import Edit, Finding, Fix, RegistryEdit
 from .fixscope import FixScope
+from .forwarding import duplicated_flag
 from .fixes.style import read_style
 from .fixes.inversion import InversionPlanner
 from .fixes.placement import place_edits
@@ -256,7 +257,7 @@ class Fixer:
                 chosen[path] = fixes
         if not chosen:
             return set()
-        blocked = self._resolve_new_fields(chosen)
+        blocked = self._resolve_new_fields(project, chosen)
         renames = RenamePlanner(project, chosen, self._data, self._project_files)
         blocked |= renames.blocked_edits()
         writable = {path for path in self.files if path not in self._read_only}
@@ -373,9 +374,12 @@ class Fixer:
         suggested = first.registry_for_key(key, module) or first.governing_registry(module)
         return now is not None and suggested is not None and now.path == suggested.path
 
-    def _resolve_new_fields(self, chosen: dict[Path, list[Finding]]) -> set[RegistryEdit]:
+    def _resolve_new_fields(self, project: Project, chosen: dict[Path, list[Finding]]) -> set[RegistryEdit]:
         """A new key is added once; call sites implying different descriptors block it, and
-        so do reads of the key that ``check`` pointed to another registry."""
+        so do reads of the key that ``check`` pointed to another registry, and a CLI flag of
+        the same name (the new entry would be ENV016's finding: a fix never trades one
+        finding for another). Decided here, not in the rule, because the fix run reads the
+        flag sources fresh, where a cached ``check`` result could not notice them change."""
         implied: dict[tuple[str, str], set[RegistryEdit]] = {}
         for findings in chosen.values():
             for finding in findings:
@@ -384,6 +388,14 @@ class Fixer:
                         implied.setdefault((edit.registry_path, edit.name), set()).add(edit)
         blocked = set()
         for (registry_path, name), edits in implied.items():
+            flag = duplicated_flag(name, self.config.owned_prefixes, project.cli_flags)
+            if flag is not None:
+                blocked |= edits
+                self._note(
+                    f"{name}: duplicates the CLI flag {flag.name} (Rule 6: one knob, one surface); "
+                    "read the flag's value instead of registering the variable"
+                )
+                continue
             elsewhere = {p for p in self._unfixed_reads.get(name, ()) if str(p) != registry_path}
             if elsewhere:
                 # Registering here would pull reads check pointed to another registry

@@ -1,16 +1,20 @@
-"""A setting forwarded into the environment variable of the same name (spec Rule 6).
+"""One knob, two names (spec Rule 6): an env var next to the CLI setting of the same name.
 
 ``envs.SGLANG_ENABLE_TORCH_COMPILE.set(cfg.enable_torch_compile)`` copies a
-command-line or config setting into an env var so that other code reads it
-from there: one knob, two names. ENV017 reports the descriptor form; the ENV001
-write fix must not produce it from the raw form (``os.environ[K] = ...``), or a
-fix would trade one finding for another. Both ask here.
+command-line or config setting into an env var so that other code reads it from
+there (ENV017); a registry key ``SGLANG_ENABLE_TORCH_COMPILE`` next to the flag
+``--enable-torch-compile`` is the same knob on two surfaces (ENV016). The rules
+report these; the ENV001 fixes must not produce them (a ``set()`` from a raw write,
+a new registry entry from a raw read), or a fix would trade one finding for
+another. Both ask here.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Mapping, Optional, TypeVar
+
+Flag = TypeVar("Flag")
 
 
 def owned_words(name: str, prefixes: tuple[str, ...]) -> Optional[list[str]]:
@@ -29,3 +33,12 @@ def forwarded_setting(value: ast.AST, key: str, prefixes: tuple[str, ...]) -> Op
         return None
     setting = "_".join(words).lower()
     return next((n for n in ast.walk(value) if isinstance(n, ast.Attribute) and n.attr == setting), None)
+
+
+def duplicated_flag(key: str, prefixes: tuple[str, ...], flags: Mapping[str, Flag]) -> Optional[Flag]:
+    """The CLI flag named like ``key`` (``--enable-torch-compile`` for
+    ``SGLANG_ENABLE_TORCH_COMPILE``; two words at least), if the project has one."""
+    words = owned_words(key, prefixes)
+    if not words or len(words) < 2 or not flags:
+        return None
+    return flags.get("_".join(words).lower())

@@ -77,3 +77,28 @@ def test_the_descriptor_forms_are_what_env017_and_env019_report(project, run_cli
         ["app/forward.py:5:5:", "ENV017"],
         ["tests/test_logs.py:5:5:", "ENV019"],
     ]
+
+
+FLAG_READ = HEADER + 'def ssm_dtype():\n    return os.getenv("SGLANG_MAMBA_SSM_DTYPE", "float32")\n'
+SERVER_ARGS = 'import argparse\n\nparser = argparse.ArgumentParser()\nparser.add_argument("--mamba-ssm-dtype", default="float32")\n'
+
+
+def test_a_key_named_like_a_cli_flag_is_not_registered(project, run_cli):
+    """sglang 0.5.5: a safe fix registered SGLANG_MAMBA_SSM_DTYPE next to the flag
+    --mamba-ssm-dtype, and ENV016 then reported the new entry. The registration is blocked
+    with a note; other new keys are still registered."""
+    (project / "python/sglang/srt/server_args.py").write_text(SERVER_ARGS)
+    (project / "app/dtype.py").write_text(FLAG_READ)
+    (project / "app/other.py").write_text(HEADER + 'def mode():\n    return os.getenv("SGLANG_MAMBA_MODE", "fast")\n')
+    (project / "pyproject.toml").write_text(
+        '[tool.envlint]\ncli-flag-sources = ["python/sglang/srt/server_args.py"]\n'
+    )
+    code, out, err = run_cli("fix", "--unsafe-fixes", "app", cwd=project)
+    assert (project / "app/dtype.py").read_text() == FLAG_READ
+    assert "envs.SGLANG_MAMBA_MODE.get()" in (project / "app/other.py").read_text()
+    assert (
+        "envlint: note: SGLANG_MAMBA_SSM_DTYPE: duplicates the CLI flag --mamba-ssm-dtype (Rule 6: one "
+        "knob, one surface); read the flag's value instead of registering the variable"
+    ) in err.splitlines()
+    _, out, _ = run_cli("check", "-q", "--select", "ENV016", cwd=project)
+    assert out == ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import FileContext
-from ..forwarding import owned_words
+from ..forwarding import duplicated_flag
 from ._review import PRELUDE, REGISTRY, key_span
 from .base import Invalid, Rule, Valid
 
@@ -80,10 +80,9 @@ class DuplicatesCliFlag(Rule):
         if not flags:
             return
         for name in registry.fields:
-            words = owned_words(name, self.config.owned_prefixes)
-            if not words or len(words) < 2 or name in registry.deprecation_entries:
+            if name in registry.deprecation_entries:
                 continue
-            flag = flags.get("_".join(words).lower())
+            flag = duplicated_flag(name, self.config.owned_prefixes, flags)
             if flag is None:
                 continue
             ctx.report(
