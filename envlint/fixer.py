@@ -108,6 +108,7 @@ class Fixer:
         self.style = read_style(config.root, config.config_file, config.package_roots, config.src)
         # What ``check`` said before anything was rewritten (see ``_as_checked``).
         self._checked: Optional[Counter] = None
+        self._reported: Counter = Counter()  # every finding of that first check, fix or not
         self._first_project: Optional[Project] = None
         self._unfixed_reads: dict[str, set[Path]] = {}
 
@@ -340,6 +341,7 @@ class Fixer:
         self._checked = Counter(
             self._identity(path, f) for path, r in results.items() for f in r.findings if f.fix is not None
         )
+        self._reported = Counter(self._identity(path, f) for path, r in results.items() for f in r.findings)
         # Raw reads check could not fix, by key: the registry check pointed them to.
         for path, result in results.items():
             for finding in result.findings:
@@ -363,7 +365,10 @@ class Fixer:
         if project is self._first_project or self._checked.get(self._identity(path, finding)):
             return True
         if finding.code in _FIXES_KEEP_ITS_REGISTRY:
-            return True
+            # Only a finding check reported (whose fix appeared later); never one this run
+            # created, such as a use of a key an earlier pass renamed: "repairing" it with a
+            # did-you-mean would hide what the fixer broke (measured on sglang 0.5.5).
+            return bool(self._reported.get(self._identity(path, finding)))
         key = finding.key
         first = self._first_project
         if not key or first is None:

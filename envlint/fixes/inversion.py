@@ -12,12 +12,20 @@ file that mentions the name) and rewritten:
 ``not envs.DISABLE_X.get()``            ``envs.ENABLE_X.get()``
 ``envs.DISABLE_X.get()``                ``not envs.ENABLE_X.get()``
 ``envs.DISABLE_X.override(True)``       ``envs.ENABLE_X.override(False)``
-``envs.DISABLE_X.set(flag)``            ``envs.ENABLE_X.set(not (flag))``
+``envs.DISABLE_X.set(a == b)``          ``envs.ENABLE_X.set(not (a == b))``
 ``envs.DISABLE_X.is_set()`` / clear()   renamed only
 =====================================  ====================================
 
-Any other use (the descriptor passed around, a use outside the linted paths)
-blocks the whole fix: half an inversion is worse than none.
+A ``set``/``override`` value is inverted only when it is provably a ``bool`` (a
+constant, a comparison, ``not``, ``bool(...)``): ``not ("1" if c else "0")`` is
+always ``False``. Any other use (such a value, the descriptor passed around, a use
+outside the linted paths) blocks the whole fix: half an inversion is worse than none.
+
+So does the key spelt in a string anywhere in the project (``os.environ["DISABLE_X"]``,
+``get_bool_env_var("DISABLE_X")``): a raw access would keep the old name and meaning
+while the registry's readers change. When every such access is being rewritten to the
+registry in the same pass (ENV001), the inversion waits for the next pass, where those
+accesses are uses it inverts; otherwise it is blocked with a note.
 """
 
 from __future__ import annotations
@@ -76,8 +84,11 @@ class FlagUses(Rule):
             value = call.args[0]
             if isinstance(value, ast.Constant) and isinstance(value.value, bool):
                 flipped = repr(not value.value)
-            else:
+            elif _is_bool(ctx, value):
                 flipped = f"not ({ctx.source.segment(value)})"
+            else:
+                self._report(ctx, node, None)  # a str or an unknown value: `not` would not invert it
+                return
             self._report(ctx, call, node_edit(ctx, call, f"{renamed}.{method.attr}({flipped})"))
         elif method.attr in ("is_set", "clear") and not call.args:
             self._report(ctx, call, node_edit(ctx, call, f"{renamed}.{method.attr}()"))
@@ -92,6 +103,36 @@ class FlagUses(Rule):
                 registry_edits=(self.edit,),
             )
         ctx.report(self.code, node, _BLOCKER if fix is None else "use", key=self.old, fix=fix)
+
+
+def _is_bool(ctx: FileContext, node: ast.AST) -> bool:
+    """Whether ``node`` is provably a ``bool``, so that ``not`` inverts it."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, bool)
+    if isinstance(node, (ast.Compare,)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
+        return True
+    if isinstance(node, ast.BoolOp):
+        return all(_is_bool(ctx, value) for value in node.values)
+    if isinstance(node, ast.IfExp):
+        return _is_bool(ctx, node.body) and _is_bool(ctx, node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
+        return ctx.qualified_name(node.func) == "builtins.bool"
+    return False
+
+
+_WAIT = "raw accesses are being rewritten in this pass"
+
+
+def _quoted_lines(text: str, key: str) -> list[int]:
+    """Lines where ``key`` is spelt as a whole string literal ("KEY" or 'KEY')."""
+    lines = []
+    for quote in ('"', "'"):
+        needle = f"{quote}{key}{quote}"
+        start = text.find(needle)
+        while start != -1:
+            lines.append(text.count("\n", 0, start) + 1)
+            start = text.find(needle, start + 1)
+    return sorted(set(lines))
 
 
 class InversionPlanner:
@@ -121,7 +162,8 @@ class InversionPlanner:
                         continue
                     uses, problem = self._uses(edit)
                     if problem:
-                        self.notes.append(f"{edit.name} not inverted: {problem}")
+                        if problem != _WAIT:
+                            self.notes.append(f"{edit.name} not inverted: {problem}")
                         blocked.add(edit)
                         continue
                     for path, found in uses.items():
@@ -132,6 +174,7 @@ class InversionPlanner:
         old = edit.name
         linter = Linter(self.project, rules=[FlagUses(self.project, edit)])
         uses: dict[Path, list[Finding]] = {}
+        waiting = False
         for path in self.project_files():
             data = self.read(path)
             if old.encode() not in data:
@@ -142,6 +185,22 @@ class InversionPlanner:
             for line in attribute_mentions(data.decode("utf-8", errors="replace"), old):
                 if line not in lines:
                     return {}, f"referenced at {display_path(path)}:{line} in a way envlint cannot rewrite"
+            quoted = _quoted_lines(data.decode("utf-8", errors="replace"), old)
+            if quoted:
+                rewritten = {
+                    line
+                    for f in self.chosen.get(path, ())
+                    if f.code == "ENV001" and f.key == old
+                    for line in range(f.line, f.end_line + 1)
+                }
+                missed = [line for line in quoted if line not in rewritten]
+                if missed:
+                    # No line number: lines move between passes, and the note is said once.
+                    return {}, (
+                        f"spelt as a string in {display_path(path)}, an access that would keep "
+                        "the old name and meaning"
+                    )
+                waiting = True
             if not found:
                 continue
             if path not in self.run_files:
@@ -150,4 +209,6 @@ class InversionPlanner:
                 if finding.fix is None:
                     return {}, f"{display_path(path)}:{finding.line}: {_BLOCKER}"
             uses[path] = found
+        if waiting:
+            return {}, _WAIT
         return uses, None

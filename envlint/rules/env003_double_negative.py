@@ -59,6 +59,12 @@ class DoubleNegative(Rule):
     `SGLANG_DISABLE_FOO=0` means `SGLANG_ENABLE_FOO=1` — the value is
     inverted, which a plain rename cannot carry. The message spells out the
     replacement; apply it with `--unsafe-fixes` and review the call sites.
+    Every use is inverted or none: the fix is blocked, with a note, by a use it
+    cannot invert (a `set()` of a value that is not provably a `bool`, the
+    descriptor passed around) and by the key spelt in a string anywhere in the
+    project (`os.environ["SGLANG_DISABLE_FOO"] = ...` would keep the old name
+    and meaning), unless `fix` rewrites those raw accesses to the registry in
+    the same run, which it then inverts too.
     """
 
     code = "ENV003"
@@ -76,11 +82,11 @@ class DoubleNegative(Rule):
     INVALID = (
         Invalid(
             _PRELUDE + "class Envs:\n    SGLANG_DISABLE_FOO = EnvBool(True)\n"
-            "    DISABLE_OPENAPI_DOC = EnvBool(default=True)\n",
+            "    SGLANG_DISABLE_BAR = EnvBool(default=True)\n",
             findings=((4, 5), (5, 5)),
             path=_REGISTRY,
             fixed=_PRELUDE + "class Envs:\n    SGLANG_ENABLE_FOO = EnvBool(False)\n"
-            "    ENABLE_OPENAPI_DOC = EnvBool(default=False)\n",
+            "    SGLANG_ENABLE_BAR = EnvBool(default=False)\n",
             applicability="unsafe",
         ),
     )
