@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Try ``envlint fix`` on real code the way a maintainer would, and measure what it gives.
 
-    python scripts/fix_harness.py                          # sglang, sglang-0.5.12, vllm; safe and unsafe
+    python scripts/fix_harness.py                          # sglang, sglang-0.5.12, sglang-0.5.5, vllm; safe and unsafe
     python scripts/fix_harness.py --corpus sglang --mode unsafe --keep /tmp/out
 
 For every corpus under ``.corpus/`` (unpacked wheels; see ``scripts/corpus.py``) and
@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fix_execution import execute_fixes  # noqa: E402
 
-CORPORA = {"sglang": "sglang", "sglang-0.5.12": "sglang", "vllm": "vllm"}
+CORPORA = {"sglang": "sglang", "sglang-0.5.12": "sglang", "sglang-0.5.5": "sglang", "vllm": "vllm"}
 PYFLAKES_KINDS = ("UndefinedName", "RedefinedWhileUnused", "UnusedImport", "ImportShadowedByLoopVar")
 
 

@@ -252,6 +252,25 @@ WRAPS = {
         '                    self.config.get("stage_slots", envs.SGLANG_EXPERT_STAGE_SLOTS.get())\n'
         "                ),\n                b=1,\n            )\n",
     ),
+    # sglang 0.5.5 ep_moe/layer.py: black gives the test its own parentheses, the
+    # message stays on the closing line however long.
+    "an assert with a long message": (
+        "def f():\n    assert get_bool_env_var(\n"
+        '        "SGLANG_DEEPEP_BF16_DISPATCH"\n'
+        '    ), "W4AFP8 does not support FP8 dispatch; please set SGLANG_DEEPEP_BF16_DISPATCH=1."\n',
+        'get_bool_env_var(\n        "SGLANG_DEEPEP_BF16_DISPATCH"\n    )',
+        "envs.SGLANG_DEEPEP_BF16_DISPATCH.get()",
+        "def f():\n    assert (\n        envs.SGLANG_DEEPEP_BF16_DISPATCH.get()\n"
+        '    ), "W4AFP8 does not support FP8 dispatch; please set SGLANG_DEEPEP_BF16_DISPATCH=1."\n',
+    ),
+    "an assert that now fits": (
+        "def f():\n    assert get_bool_env_var(\n"
+        '        "SGLANG_DEEPEP_BF16_DISPATCH_AND_A_LONG_TAIL_TO_SPLIT"\n'
+        '    ), "needs BF16 dispatch."\n',
+        'get_bool_env_var(\n        "SGLANG_DEEPEP_BF16_DISPATCH_AND_A_LONG_TAIL_TO_SPLIT"\n    )',
+        "envs.SGLANG_BF16.get()",
+        'def f():\n    assert envs.SGLANG_BF16.get(), "needs BF16 dispatch."\n',
+    ),
 }
 
 

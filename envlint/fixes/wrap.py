@@ -214,7 +214,7 @@ def _header_span(statement: ast.stmt, lines: list[str]) -> Optional[tuple[int, i
         if last < len(lines) and lines[last].lstrip().startswith(")"):
             last += 1  # black's ``if (`` / condition / ``):``
         return statement.lineno, last
-    if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)):
+    if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr, ast.Assert)):
         return statement.lineno, statement.end_lineno
     return None
 
@@ -268,8 +268,6 @@ def _layout(old: str, new: str, limit: int, newline: str) -> Optional[str]:
     """The rewritten statement ``new`` laid out as black would, when black laid out
     ``old`` (its lines fit; it is split only because it had to be); else None."""
     indent = re.match(r"[ \t]*", old).group(0)
-    if any(len(line.rstrip("\r\n")) > limit for line in _lines(old)):
-        return None  # the project does not keep to the line length here
     old_flat = _flat(old)
     if old_flat is None:
         return None
@@ -277,6 +275,9 @@ def _layout(old: str, new: str, limit: int, newline: str) -> Optional[str]:
     old_statement = _parse_statement(old_flat)
     if old_statement is None:
         return None
+    too_long = [line for line in _lines(old) if len(line.rstrip("\r\n")) > limit]
+    if too_long and not (isinstance(old_statement, ast.Assert) and _only_message_lines(too_long, indent)):
+        return None  # the project does not keep to the line length here
     old_flat = _without_redundant_parens(old_statement, old_flat)
     if multi and len(indent) + len(old_flat) <= limit:
         return None  # split although it fit: not black's layout
@@ -288,6 +289,12 @@ def _layout(old: str, new: str, limit: int, newline: str) -> Optional[str]:
     if len(indent) + len(flat) <= limit:
         return indent + flat + newline
     return _split(statement, indent, flat, limit, newline)
+
+
+def _only_message_lines(lines: list[str], indent: str) -> bool:
+    """Every line is an assert's closing ``), "message"``: black leaves a long message
+    there (it does not split strings), so the statement is still black's layout."""
+    return all(line.startswith(indent + "), ") for line in lines)
 
 
 def _parse_statement(flat: str) -> Optional[ast.stmt]:
@@ -333,6 +340,8 @@ def _split(statement: ast.stmt, indent: str, flat: str, limit: int, newline: str
             return None
         body = _body(condition[:-1], statement.test, inner, limit, newline)
         return None if body is None else f"{indent}{keyword}({newline}{body}{indent}):{newline}"
+    if isinstance(statement, ast.Assert):
+        return _assert_split(statement, indent, flat, limit, newline)
     value = getattr(statement, "value", None)
     if value is None:
         return None
@@ -358,6 +367,25 @@ def _split(statement: ast.stmt, indent: str, flat: str, limit: int, newline: str
         return None
     body = _body(body_text, value, inner, limit, newline)
     return None if body is None else f"{indent}{head}({newline}{body}{indent}){newline}"
+
+
+def _assert_split(statement: ast.Assert, indent: str, flat: str, limit: int, newline: str) -> Optional[str]:
+    """``assert test, msg`` too long: black puts the test in its own parentheses,
+    ``assert (`` / test / ``), msg`` (the message stays on the closing line, however
+    long). Only a test without brackets of its own to split at is laid out here."""
+    source = flat + ("\n    pass" if flat.rstrip().endswith(":") else "")
+    test = ast.get_source_segment(source, statement.test)
+    if test is None or not flat.startswith("assert " + test):
+        return None
+    if isinstance(statement.test, ast.Call) and (statement.test.args or statement.test.keywords):
+        return None  # black splits at the call's own brackets: not modelled
+    if any(c in test for c in "([{") and not test.endswith("()"):
+        return None
+    rest = flat[len("assert " + test) :]  # "" or ", msg"
+    inner = indent + "    "
+    if len(inner) + len(test) > limit:
+        return None
+    return f"{indent}assert ({newline}{inner}{test}{newline}{indent}){rest}{newline}"
 
 
 def _head_and_value(flat: str, statement: ast.stmt) -> tuple[Optional[str], str]:
