@@ -245,6 +245,7 @@ def test_sarif_and_rdjson_name_the_declared_homepage(pull_request, run_cli, monk
 
 def test_homepage_comes_from_package_metadata(monkeypatch):
     from email.message import Message
+    from importlib import metadata
 
     from envlint.report import tool
 
@@ -252,9 +253,9 @@ def test_homepage_comes_from_package_metadata(monkeypatch):
     meta["Project-URL"] = "Issues, https://envlint.example/issues"
     meta["Project-URL"] = "Homepage, https://envlint.example/"
     # Only this project's distribution is read: "envlint" on PyPI is another project.
-    monkeypatch.setattr(tool.metadata, "metadata", lambda name: meta if name == "envlint-ml" else Message())
+    monkeypatch.setattr(metadata, "metadata", lambda name: meta if name == "envlint-ml" else Message())
     assert tool.homepage() == "https://envlint.example/"
-    monkeypatch.setattr(tool.metadata, "metadata", lambda name: Message())
+    monkeypatch.setattr(metadata, "metadata", lambda name: Message())
     assert tool.homepage() is None
 
 
