@@ -20,6 +20,17 @@ PRELUDE = (
 )
 
 
+def own_changes(ctx: FileContext):
+    """(this registry file's registry, its changes against the review base), or None when
+    the file is not a registry or there is no base: the rules about changes have nothing
+    to say then."""
+    registry = ctx.own_registry
+    if registry is None:
+        return None
+    changes = ctx.project.registry_changes(registry)
+    return None if changes is None else (registry, changes)
+
+
 def key_span(registry: Registry, name: str) -> tuple[int, int, int, int]:
     """The key's name where the registry defines it (0-based columns).
 

@@ -91,9 +91,6 @@ class DoubleNegative(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # only registry files define descriptors, and they are always checked
-
     def begin(self, ctx: FileContext) -> None:
         registry = ctx.own_registry
         if registry is None or registry.style != "descriptor":

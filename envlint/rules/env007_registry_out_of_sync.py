@@ -76,9 +76,6 @@ class RegistryOutOfSync(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
         registry = ctx.own_registry
         if registry is None or registry.style != "module" or not registry.stubs:

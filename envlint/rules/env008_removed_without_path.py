@@ -7,7 +7,7 @@ from typing import Optional
 from ..context import FileContext
 from ..fixes.deprecations import alias_fix, alias_variant, entries_fix
 from ..review.snapshot import KeyState
-from ._review import PRELUDE, REGISTRY, base_span, describe, key_span
+from ._review import PRELUDE, REGISTRY, base_span, describe, key_span, own_changes
 from .base import Invalid, Rule, Valid
 
 _ALIAS_PRELUDE = (
@@ -142,16 +142,11 @@ class RemovedWithoutPath(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
-        registry = ctx.own_registry
-        if registry is None:
+        found = own_changes(ctx)
+        if found is None:
             return
-        changes = ctx.project.registry_changes(registry)
-        if changes is None:
-            return
+        registry, changes = found
         stranded: list[tuple[KeyState, Optional[str], tuple[int, int, int, int], str]] = []
         for rename in changes.renamed:
             if rename.has_path or not ctx.project.is_owned(rename.old.name):

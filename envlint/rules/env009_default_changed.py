@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import FileContext
-from ._review import PRELUDE, REGISTRY, default_text, key_span
+from ._review import PRELUDE, REGISTRY, default_text, key_span, own_changes
 from .base import Invalid, Rule, Valid
 
 
@@ -79,14 +79,11 @@ class DefaultChanged(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
-        registry = ctx.own_registry
-        changes = ctx.project.registry_changes(registry) if registry is not None else None
-        if changes is None:
+        found = own_changes(ctx)
+        if found is None:
             return
+        registry, changes = found
         for change in changes.default_changed:
             old, new = change.old, change.new
             comparable = old.value is not None and new.value is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..context import FileContext
-from ._review import PRELUDE, REGISTRY, describe, key_span
+from ._review import PRELUDE, REGISTRY, describe, key_span, own_changes
 from .base import Invalid, Rule, Valid
 
 
@@ -69,14 +69,11 @@ class KindChanged(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
-        registry = ctx.own_registry
-        changes = ctx.project.registry_changes(registry) if registry is not None else None
-        if changes is None:
+        found = own_changes(ctx)
+        if found is None:
             return
+        registry, changes = found
         for change in changes.kind_changed:
             old, new = change.old, change.new
             renamed = f" (renamed from {old.name})" if change.rename is not None else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import FileContext
 from ..forwarding import owned_words
-from ._review import PRELUDE, REGISTRY, key_span
+from ._review import PRELUDE, REGISTRY, key_span, own_changes
 from .base import Invalid, Rule, Valid
 
 
@@ -71,14 +71,11 @@ class BooleanVerb(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
-        registry = ctx.own_registry
-        changes = ctx.project.registry_changes(registry) if registry is not None else None
-        if changes is None:
+        found = own_changes(ctx)
+        if found is None:
             return
+        registry, changes = found
         verbs = self.config.boolean_verbs
         if not verbs:
             return

@@ -92,9 +92,6 @@ class ForeignKey(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
         registry = ctx.own_registry
         if registry is None or not self.config.profile.registries_hold_only_owned_keys:

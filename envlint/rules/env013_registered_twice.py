@@ -62,9 +62,6 @@ class RegisteredTwice(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
         registry = ctx.own_registry
         if registry is None:

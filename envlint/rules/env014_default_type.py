@@ -81,9 +81,6 @@ class DefaultOfWrongType(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
         registry = ctx.own_registry
         if registry is None or registry.style != "descriptor":

@@ -9,7 +9,7 @@ from typing import Optional
 from ..context import FileContext
 from ..registry import Registry
 from ..forwarding import owned_words
-from ._review import PRELUDE, REGISTRY, key_span
+from ._review import PRELUDE, REGISTRY, key_span, own_changes
 from .base import Invalid, Rule, Valid
 
 # Words that say how a switch acts, not what it is about. LOG, TEST and DEBUG
@@ -110,14 +110,11 @@ class OutsideSection(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
-        registry = ctx.own_registry
-        changes = ctx.project.registry_changes(registry) if registry is not None else None
-        if changes is None:
+        found = own_changes(ctx)
+        if found is None:
             return
+        registry, changes = found
         prefixes = self.config.owned_prefixes
         by_section: dict[Optional[str], list[str]] = {}
         for name, field in sorted(registry.fields.items(), key=lambda item: item[1].line):

@@ -69,9 +69,6 @@ class DuplicatesCliFlag(Rule):
         ),
     )
 
-    def prefilter(self):
-        return []  # registry files are always checked
-
     def begin(self, ctx: FileContext) -> None:
         registry = ctx.own_registry
         if registry is None:
