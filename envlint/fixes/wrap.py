@@ -417,7 +417,9 @@ def _body(text: str, node: ast.AST, inner: str, limit: int, newline: str) -> Opt
 
 
 def _split_top_level(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` outside brackets and strings."""
+    """``text`` split at ``separator`` (``and``, ``or``, ``,``) outside brackets and strings;
+    an empty last part (a trailing comma) is dropped."""
+    separator = separator.strip()
     tokens = _tokens(text + "\n")
     if tokens is None:
         return [text]
@@ -427,13 +429,15 @@ def _split_top_level(text: str, separator: str) -> list[str]:
             depth += 1
         elif token.type == tokenize.OP and token.string in _CLOSE:
             depth -= 1
-        elif depth == 0 and token.type == tokenize.NAME and token.string == separator.strip():
+        elif depth == 0 and token.type in (tokenize.NAME, tokenize.OP) and token.string == separator:
             cuts.append(token.start[1])
     parts, start = [], 0
     for cut in cuts:
         parts.append(text[start:cut].strip())
-        start = cut + len(separator.strip())
-    parts.append(text[start:].strip())
+        start = cut + len(separator)
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
     return parts
 
 
@@ -458,30 +462,8 @@ def _call_split(indent: str, head: str, arguments: str, limit: int, newline: str
     inner = indent + "    "
     if len(inner) + len(arguments) <= limit:
         return f"{indent}{head}{newline}{inner}{arguments}{newline}{indent}){newline}"
-    parts = _split_top_level_commas(arguments)
+    parts = _split_top_level(arguments, ",")
     if any(len(inner) + len(p) + 1 > limit for p in parts):
         return None
     body = "".join(f"{inner}{p},{newline}" for p in parts)
     return f"{indent}{head}{newline}{body}{indent}){newline}"
-
-
-def _split_top_level_commas(text: str) -> list[str]:
-    tokens = _tokens(text + "\n")
-    if tokens is None:
-        return [text]
-    cuts, depth = [], 0
-    for token in tokens:
-        if token.type == tokenize.OP and token.string in _OPEN:
-            depth += 1
-        elif token.type == tokenize.OP and token.string in _CLOSE:
-            depth -= 1
-        elif depth == 0 and token.type == tokenize.OP and token.string == ",":
-            cuts.append(token.start[1])
-    parts, start = [], 0
-    for cut in cuts:
-        parts.append(text[start:cut].strip())
-        start = cut + 1
-    tail = text[start:].strip()
-    if tail:
-        parts.append(tail)
-    return parts
