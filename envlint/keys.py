@@ -246,26 +246,15 @@ class KeyResolver:
 
     def binding(self, name: str, scope: Scope) -> tuple[Optional[_Binding], Optional[Scope]]:
         """(the one binding of ``name`` where it resolves, that scope); (None, scope) if unusable."""
-        current: Optional[Scope] = scope
-        first = True
-        while current is not None:
-            if current.kind == "class" and not first:
-                current = current.parent
-                continue
-            if name in current._globals:
-                current = scope.resolver.module_scope
-                first = False
-                continue
-            if name in current.bindings:
-                entries = self.scope_bindings(current).get(name)
-                if not entries:
-                    return None, current  # an import, or a binding kind not tracked
-                if len(entries) != 1:
-                    return None, None
-                return entries[0], current
-            first = False
-            current = current.parent
-        return None, None
+        current = scope.defining_scope(name)
+        if current is None:
+            return None, None
+        entries = self.scope_bindings(current).get(name)
+        if not entries:
+            return None, current  # an import, or a binding kind not tracked
+        if len(entries) != 1:
+            return None, None
+        return entries[0], current
 
     def scope_bindings(self, scope: Scope) -> dict[str, list[_Binding]]:
         key = id(scope.node)

@@ -174,21 +174,30 @@ class Scope:
             scope = scope.parent
         return False
 
-    def lookup(self, name: str) -> Optional[str]:
+    def defining_scope(self, name: str) -> Optional["Scope"]:
+        """The scope whose binding of ``name`` a use here reads, or None (a builtin, a star
+        import, or unbound): Python's rule, class bodies seen only from themselves and
+        ``global`` going straight to the module."""
         scope: Optional[Scope] = self
         first = True
         while scope is not None:
             if scope.kind == "class" and not first:
                 scope = scope.parent
                 continue
-            bindings = scope.bindings
             if name in scope._globals:
-                return self.resolver.module_scope.lookup(name)
-            if name in bindings:
-                value = bindings[name]
-                return value if isinstance(value, str) else None
+                scope, first = self.resolver.module_scope, False
+                continue
+            if name in scope.bindings:
+                return scope
             first = False
             scope = scope.parent
+        return None
+
+    def lookup(self, name: str) -> Optional[str]:
+        scope = self.defining_scope(name)
+        if scope is not None:
+            value = scope.bindings[name]
+            return value if isinstance(value, str) else None
         for module in self.resolver.star_imports:
             if module == "os" and name in ("environ", "getenv", "putenv", "unsetenv"):
                 return f"os.{name}"
