@@ -202,6 +202,18 @@ class Project:
         return self._cli[0]
 
     @cached_property
+    def registry_file_bytes(self) -> tuple[bytes, ...]:
+        """Each configured registry's bytes as on disk (b"" when unreadable), read once:
+        the result cache's and the project summary's fingerprints both hash them."""
+        contents = []
+        for spec in self.config.registries:
+            try:
+                contents.append(read_source_bytes(spec.path, self.config.max_file_size))
+            except SourceError:
+                contents.append(b"")
+        return tuple(contents)
+
+    @cached_property
     def review_inputs_digest(self) -> str:
         """What registry files' findings depend on beyond the registries themselves: the
         review base and the CLI flag sources (their bytes; reading them is cheap)."""

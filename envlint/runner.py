@@ -222,16 +222,6 @@ def check_in_parallel(
 # -- a run --------------------------------------------------------------------------------
 
 
-def _registry_contents(project: Project) -> list[bytes]:
-    contents = []
-    for spec in project.config.registries:
-        try:
-            contents.append(read_source_bytes(spec.path, project.config.max_file_size))
-        except SourceError:
-            contents.append(b"")
-    return contents
-
-
 def open_cache(linter: Linter) -> Optional[Cache]:
     """The project's result cache for this linter's rules, or None when unusable.
 
@@ -244,7 +234,7 @@ def open_cache(linter: Linter) -> Optional[Cache]:
     codes = [rule.code for rule in linter.rules] + [str(linter.use_prefilter)]
     if linter.uses_summary:
         codes.append(project.summary.digest)
-    cache = Cache(project.config.root, fingerprint(project.config, _registry_contents(project), codes))
+    cache = Cache(project.config.root, fingerprint(project.config, list(project.registry_file_bytes), codes))
     return cache if cache.usable else None
 
 

@@ -105,13 +105,7 @@ def summary_fingerprint(project: "Project") -> str:
     """envlint, the configuration and the registries: what facts and their resolution depend on."""
     if project.summary_key is not None:
         return project.summary_key
-    contents = []
-    for spec in project.config.registries:
-        try:
-            contents.append(read_source_bytes(spec.path, project.config.max_file_size))
-        except SourceError:
-            contents.append(b"")
-    project.summary_key = fingerprint(project.config, contents, ["summary"])
+    project.summary_key = fingerprint(project.config, list(project.registry_file_bytes), ["summary"])
     return project.summary_key
 
 
