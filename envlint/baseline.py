@@ -25,6 +25,7 @@ from typing import Iterable
 
 from .atomic import atomic_write
 from .findings import Finding
+from .userfiles import read_named_file
 
 VERSION = 1
 _WORD = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -154,16 +155,7 @@ def _entry(file: Path, number: int, entry: object) -> tuple[Identity, int]:
 
 def load(file: Path) -> Counter:
     """Identity -> count, validated; every problem is a one-line ``BaselineError``."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(
-            f"{file}: no such baseline file (create it with envlint baseline -o {file})"
-        ) from None
-    except OSError as exc:
-        raise BaselineError(f"{file}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise BaselineError(f"{file}: not UTF-8: {exc.reason}") from None
+    text = read_named_file(file, "baseline file", "envlint baseline -o", BaselineError)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..registry import Registry
+from ..userfiles import read_named_file
 
 FORMAT = "registry-snapshot"
 VERSION = 1
@@ -240,14 +241,5 @@ def loads(text: str, file: str) -> Snapshot:
 
 
 def load(path: Path) -> Snapshot:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SnapshotError(
-            f"{path}: no such snapshot (create it with envlint registry snapshot -o {path})"
-        ) from None
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SnapshotError(f"{path}: not UTF-8: {exc.reason}") from None
+    text = read_named_file(path, "snapshot", "envlint registry snapshot -o", SnapshotError)
     return loads(text, str(path))
