@@ -98,3 +98,26 @@ def test_set_is_inverted_only_for_a_boolean_value(tmp_path):
     assert (root / "sglang/srt/use.py").read_text().endswith(
         '    envs.SGLANG_ENABLE_FOO.set(not (mode == "off"))\n'
     )
+
+
+def test_a_later_pass_fixes_only_findings_the_first_check_reported(tmp_path):
+    """The did-you-mean of ENV006 is applied in a later pass to a finding ``check``
+    reported (its fix appeared once this run registered a key), never to one the run
+    itself created: on sglang 0.5.5 that "repaired" a use an inversion had left behind,
+    without its ``not``."""
+    from envlint.findings import SAFE, Finding, Fix
+    from envlint.fixer import Fixer
+    from envlint.runner import prepare
+
+    root = _project(tmp_path, {"sglang/srt/use.py": USE})
+    project, files = prepare([root])
+    fixer = Fixer(project.config, files, unsafe=True)
+    path = root / "sglang/srt/use.py"
+    reported = Finding(str(path), 5, 16, "ENV006", 5, 40, "m", key="SGLANG_TYPO", snippet="envs.SGLANG_TYPO")
+    fixer._remember_check(project, {path: type("R", (), {"findings": [reported]})()})
+    later = prepare([root])[0]  # another pass: another Project
+    fix = Fix(SAFE, "did you mean", ())
+    same = Finding(str(path), 5, 16, "ENV006", 5, 40, "m", key="SGLANG_TYPO", fix=fix, snippet="envs.SGLANG_TYPO")
+    created = Finding(str(path), 7, 16, "ENV006", 7, 40, "m", key="SGLANG_GONE", fix=fix, snippet="envs.SGLANG_GONE")
+    assert fixer._as_checked(later, path, same)
+    assert not fixer._as_checked(later, path, created)
